@@ -1,0 +1,23 @@
+"""Self-checks for the exercises: each prints a verdict and returns True or False."""
+
+from __future__ import annotations
+
+import math
+
+
+def _verdict(ok: bool, message: str) -> bool:
+    print(("✅ " if ok else "❌ ") + message)
+    return ok
+
+
+def check_first_loss(num_classes: int, answer: float, tolerance: float = 0.01) -> bool:
+    """Checks an answer for the loss a fresh K-class classifier should start near."""
+    try:
+        answer = float(answer)
+    except (TypeError, ValueError):
+        return _verdict(False, f"Give the loss as a number, not {answer!r}.")
+    expected = math.log(num_classes)
+    if abs(answer - expected) <= tolerance:
+        return _verdict(True, f"Right: with {num_classes} classes a uniform guess costs ln({num_classes}) = {expected:.4f}.")
+    return _verdict(False, f"Not quite ({answer:.4f}). Hint: a uniform guess gives every class probability 1/{num_classes}; "
+                           "the cross-entropy is -ln of the probability given to the true class.")

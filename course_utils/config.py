@@ -1,0 +1,97 @@
+"""Course mode, seeds, paths, and where the course is running.
+
+The mode comes from the ``COURSE_MODE`` environment variable: ``fast`` (tests and CI:
+offline data, few epochs) or anything else for the learner's default mode.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROBE_HOST = "storage.googleapis.com"  # where Keras downloads Fashion-MNIST from
+
+
+def course_mode() -> str:
+    """Returns ``"fast"`` or ``"default"``, read from ``COURSE_MODE`` on each call."""
+    return "fast" if os.environ.get("COURSE_MODE", "").strip().lower() == "fast" else "default"
+
+
+def is_fast() -> bool:
+    """True in fast mode (tests, CI)."""
+    return course_mode() == "fast"
+
+
+def by_mode(*, fast, default):
+    """Picks a value for the current mode, e.g. ``EPOCHS = by_mode(fast=2, default=20)``."""
+    return fast if is_fast() else default
+
+
+def set_seed(seed: int = 0) -> None:
+    """Seeds Python's ``random``, NumPy and TensorFlow with one number.
+
+    Runs with the same seed start from the same weights and see the same batches,
+    so two runs that differ in one knob differ because of that knob. Multi-threaded
+    CPU kernels can still differ in the last digits, which is why the course checks
+    its claims over several seeds rather than trusting one.
+    """
+    random.seed(seed)
+    np.random.seed(seed)
+    import keras  # imported here so that importing the config stays light
+
+    keras.utils.set_random_seed(seed)
+
+
+def where_it_runs() -> str:
+    """Returns ``"colab"``, ``"binder"`` or ``"local"``."""
+    if "google.colab" in sys.modules:
+        return "colab"
+    if any(name in os.environ for name in ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REQUEST")):
+        return "binder"
+    return "local"
+
+
+def data_dir() -> Path:
+    """The folder for downloaded data sets.
+
+    ``COURSE_DATA_DIR`` if set; else the repository's ``data/`` folder when the course
+    runs from a clone; else a cache folder in the user's home.
+    """
+    if os.environ.get("COURSE_DATA_DIR"):
+        return Path(os.environ["COURSE_DATA_DIR"])
+    repo_data = PACKAGE_DIR.parent / "data"
+    if (PACKAGE_DIR.parent / "pyproject.toml").exists():
+        return repo_data
+    return Path.home() / ".cache" / "cnn-training-clinic"
+
+
+def _can_connect(host: str, port: int, timeout: float) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def is_online(host: str = PROBE_HOST, port: int = 443, timeout: float = 2.0) -> bool:
+    """True if ``host`` answers on ``port`` within ``timeout`` seconds; never raises.
+
+    ``COURSE_OFFLINE=1`` forces ``False``. The probe runs in a daemon thread so that a
+    name lookup that hangs cannot hold the caller past ``timeout``.
+    """
+    if os.environ.get("COURSE_OFFLINE", "").strip() not in ("", "0"):
+        return False
+    answer: list[bool] = []
+    probe = threading.Thread(
+        target=lambda: answer.append(_can_connect(host, port, timeout)), daemon=True
+    )
+    probe.start()
+    probe.join(timeout)
+    return bool(answer and answer[0])

@@ -1,0 +1,124 @@
+"""Plots: training histories with the ln(K) line, run comparisons, image grids.
+
+Each function draws on ``ax`` when given one (the knob panels pass axes of a figure
+they render themselves) and otherwise opens a new pyplot figure, which Jupyter shows.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from itertools import cycle
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+_PALETTE = cycle(plt.rcParams["axes.prop_cycle"].by_key()["color"])
+_RUN_COLORS: dict[str, str] = {}
+
+
+def run_color(label: str) -> str:
+    """The colour of a run: the same label gets the same colour in every plot."""
+    if label not in _RUN_COLORS:
+        _RUN_COLORS[label] = next(_PALETTE)
+    return _RUN_COLORS[label]
+
+
+def history_dict(history) -> dict[str, list[float]]:
+    """The metrics of a Keras ``History`` (or of a plain dict) as a dict of lists."""
+    return dict(getattr(history, "history", history))
+
+
+def plot_history(history, *, label: str = "run", metric: str = "loss", num_classes: int | None = None, ax=None):
+    """Plots one run: training solid, validation dashed, in the run's own colour.
+
+    Args:
+        history: a Keras ``History`` or a dict such as ``{"loss": [...], "val_loss": [...]}``.
+        label: the run's name, which also fixes its colour.
+        metric: the metric to plot, e.g. ``"loss"`` or ``"accuracy"``.
+        num_classes: when given and ``metric`` is the loss, a grey line at ln(K),
+            the loss of a model that predicts every class with probability 1/K.
+        ax: axes to draw on; a new figure when ``None``.
+
+    Returns:
+        The axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    values = history_dict(history)
+    color = run_color(label)
+    if metric in values:
+        epochs = range(1, len(values[metric]) + 1)
+        ax.plot(epochs, values[metric], color=color, linestyle="-", label=f"{label} (train)")
+    if f"val_{metric}" in values:
+        epochs = range(1, len(values[f"val_{metric}"]) + 1)
+        ax.plot(epochs, values[f"val_{metric}"], color=color, linestyle="--", label=f"{label} (validation)")
+    if num_classes and metric == "loss":
+        _chance_line(ax, num_classes)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def _chance_line(ax, num_classes: int) -> None:
+    level = math.log(num_classes)
+    already = any(line.get_label().startswith("ln(") for line in ax.get_lines())
+    if not already:
+        ax.axhline(level, color="grey", linestyle=":", linewidth=1, label=f"ln({num_classes}) = {level:.3f}")
+
+
+def compare_runs(histories: dict, *, metrics=("loss", "accuracy"), num_classes: int | None = None):
+    """Plots several runs side by side, one panel per metric.
+
+    Args:
+        histories: run label → Keras ``History`` or dict.
+        metrics: the metrics to show, one panel each.
+        num_classes: draws the ln(K) line on the loss panel.
+
+    Returns:
+        The figure.
+    """
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.5), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        for label, history in histories.items():
+            plot_history(history, label=label, metric=metric, num_classes=num_classes, ax=ax)
+        ax.set_title(metric)
+    fig.tight_layout()
+    return fig
+
+
+def image_grid(images, labels=None, class_names=None, *, ncols: int = 8, max_images: int = 32):
+    """Shows images in a grid, each titled with its class name when labels are given.
+
+    Returns:
+        The figure.
+    """
+    count = min(len(images), max_images)
+    nrows = max(1, math.ceil(count / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 1.45 * nrows), squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index >= count:
+            continue
+        image = images[index]
+        if image.ndim == 3 and image.shape[-1] == 1:
+            image = image[..., 0]
+        ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
+        if labels is not None:
+            label = int(labels[index])
+            ax.set_title(class_names[label] if class_names else str(label), fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def new_figure(width: float = 6, height: float = 3.5) -> Figure:
+    """A figure outside pyplot, safe to draw from a background thread."""
+    return Figure(figsize=(width, height))
+
+
+def figure_png(fig: Figure) -> bytes:
+    """Renders a figure to PNG bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    return buffer.getvalue()
