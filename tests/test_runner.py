@@ -1,0 +1,32 @@
+import os
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+from course_utils.runner import run_course, run_notebook
+
+
+def write_notebook(path, *sources):
+    notebook = new_notebook(cells=[new_code_cell(source) for source in sources])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_measures_the_kernels_peak_memory(tmp_path):
+    path = write_notebook(tmp_path / "big.ipynb", "block = bytearray(300 * 2**20)\nblock[::4096] = b'x' * len(block[::4096])", "del block")
+    run = run_notebook(path)
+    assert run.error == "" and run.seconds > 0
+    assert run.peak_mb >= 300
+
+
+def test_a_failing_notebook_is_reported_not_raised(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "default")  # restored after the test; run_course sets it
+    broken = write_notebook(tmp_path / "a_broken.ipynb", "raise ValueError('bad knob')")
+    fine = write_notebook(tmp_path / "b_fine.ipynb", "x = 1")
+    runs = run_course([broken, fine], mode="fast")
+    assert runs[0].error.startswith("CellExecutionError") and "bad knob" in runs[0].error
+    assert runs[1].error == ""
+    assert os.environ["COURSE_MODE"] == "fast"
+    printed = capsys.readouterr().out.splitlines()
+    assert "FAILED" in printed[0] and printed[1].endswith("ok")
