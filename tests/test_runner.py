@@ -30,3 +30,13 @@ def test_a_failing_notebook_is_reported_not_raised(tmp_path, capsys, monkeypatch
     assert os.environ["COURSE_MODE"] == "fast"
     printed = capsys.readouterr().out.splitlines()
     assert "FAILED" in printed[0] and printed[1].endswith("ok")
+
+
+def test_command_line_exit_code_follows_the_notebooks(tmp_path, monkeypatch):
+    from course_utils.__main__ import main
+
+    monkeypatch.setenv("COURSE_MODE", "fast")
+    fine = write_notebook(tmp_path / "fine.ipynb", "print('ok')")
+    broken = write_notebook(tmp_path / "broken.ipynb", "1 / 0")
+    assert main(["run", str(fine)]) == 0
+    assert main(["run", str(fine), str(broken)]) == 1
