@@ -1,0 +1,337 @@
+"""Knob panels: sliders and menus that retrain a lesson's model and plot its loss live.
+
+A panel calls the notebook's own ``train`` function with the knob values, so the code a
+learner reads is the code that runs. The Run button trains in a background thread, which
+keeps the kernel free to handle Stop; ``panel.run(...)`` trains in the caller's thread.
+A learner's mistake never raises: bad values and errors from ``train`` show in the
+panel's status line. Works with ipywidgets 7.7 (Colab) and 8.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import numbers
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import ipywidgets as widgets
+import keras
+from IPython.display import display
+
+from course_utils import plots
+
+
+def _labelled(name: str) -> dict:
+    return {"description": name, "style": {"description_width": "initial"},
+            "layout": widgets.Layout(width="420px")}
+
+
+@dataclass
+class Knob:
+    """One keyword argument of ``train``. Each kind has ``widget()``, a new widget showing
+    the default, and ``validate(value)``, the cleaned value or a ``ValueError`` saying
+    what the knob accepts; ``text_format`` is how the status line writes a value."""
+
+    name: str
+    text_format = ""
+
+    def __post_init__(self):
+        self.default = self.validate(self.default)
+
+    def text(self, value) -> str:
+        return format(value, self.text_format)
+
+    def label(self, value) -> str:
+        """The knob's part of a run's label; a multi-word name shrinks to initials (lr=...)."""
+        words = self.name.split("_")
+        short = "".join(word[:1] for word in words) if len(words) > 1 else self.name
+        return f"{short}={self.text(value)}"
+
+
+@dataclass
+class _NumberKnob(Knob):
+    default: float
+    low: float
+    high: float
+    kind = "a number"
+
+    def __post_init__(self):
+        if not (self._fits(self.low) and self._fits(self.high) and self.low < self.high):
+            raise ValueError(f"{self.name} needs low < high, both {self.kind}; "
+                             f"got {self.low!r} and {self.high!r}")
+        super().__post_init__()
+
+    def _fits(self, value) -> bool:
+        return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+    def validate(self, value) -> float:
+        if not self._fits(value):
+            raise ValueError(f"{self.name} must be {self.kind}, got {value!r}")
+        if not self.low <= value <= self.high:
+            low, high = self.text(self.low), self.text(self.high)
+            raise ValueError(f"{self.name} must be between {low} and {high}, got {self.text(value)}")
+        return float(value)
+
+
+@dataclass
+class LogSlider(_NumberKnob):
+    """A positive number on a base-10 log scale, such as a learning rate."""
+
+    kind = "a positive number"
+    text_format = ".1e"
+
+    def _fits(self, value) -> bool:
+        return super()._fits(value) and value > 0
+
+    def widget(self) -> widgets.FloatLogSlider:
+        exponents = {"min": math.log10(self.low), "max": math.log10(self.high)}
+        return widgets.FloatLogSlider(value=self.default, base=10, readout_format=".1e", **exponents,
+                                      **_labelled(self.name))
+
+
+@dataclass
+class Slider(_NumberKnob):
+    """A number on a linear scale; ``step`` defaults to 1/100 of the range."""
+
+    step: float | None = None
+    text_format = ".3g"
+
+    def widget(self) -> widgets.FloatSlider:
+        step = self.step or (self.high - self.low) / 100
+        return widgets.FloatSlider(value=self.default, min=self.low, max=self.high, step=step,
+                                   readout_format=".3g", **_labelled(self.name))
+
+
+@dataclass
+class IntSlider(_NumberKnob):
+    """A whole number, such as a number of epochs."""
+
+    kind = "a whole number"
+
+    def _fits(self, value) -> bool:
+        return super()._fits(value) and float(value).is_integer()
+
+    def validate(self, value) -> int:
+        return int(super().validate(value))
+
+    def widget(self) -> widgets.IntSlider:
+        return widgets.IntSlider(value=self.default, min=self.low, max=self.high, **_labelled(self.name))
+
+
+@dataclass
+class Choice(Knob):
+    """One of a list of options, such as an initializer's name; a run's label shows the option alone."""
+
+    options: Sequence
+    default: Any
+
+    def widget(self) -> widgets.Dropdown:
+        return widgets.Dropdown(options=self.options, value=self.default, **_labelled(self.name))
+
+    def validate(self, value) -> Any:
+        if value not in self.options:
+            options = ", ".join(map(repr, self.options))
+            raise ValueError(f"{self.name} must be one of {options}; got {value!r}")
+        return value
+
+    def label(self, value) -> str:
+        return str(value)
+
+
+@dataclass
+class Toggle(Knob):
+    """On or off, such as batch normalization."""
+
+    default: bool
+
+    def widget(self) -> widgets.Checkbox:
+        return widgets.Checkbox(value=self.default, indent=False, **_labelled(self.name))
+
+    def validate(self, value) -> bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{self.name} must be True or False, got {value!r}")
+        return value
+
+
+def _losses(values: dict) -> str:
+    return " · ".join(f"{key} {values[key][-1]:.4g}" for key in ("loss", "val_loss") if values.get(key))
+
+
+def _epochs(count: int) -> str:
+    return f"{count} epoch" if count == 1 else f"{count} epochs"
+
+
+class _LivePlot(keras.callbacks.Callback):
+    """Redraws the panel's plot and status at each epoch end."""
+
+    def __init__(self, panel: KnobPanel, label: str):
+        super().__init__()
+        self.panel, self.label = panel, label
+        self.values: dict[str, list[float]] = {}
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key, value in (logs or {}).items():
+            self.values.setdefault(key, []).append(float(value))
+        self.panel._draw(self.values, self.label)
+        progress = f"epoch {epoch + 1}/{self.params['epochs']}"
+        self.panel._show(f"Training {self.label}: {progress} · {_losses(self.values)}")
+
+
+class _StopWhenAsked(keras.callbacks.Callback):
+    """Ends training after the current batch once ``requested`` is set."""
+
+    def __init__(self, requested: threading.Event):
+        super().__init__()
+        self.requested = requested
+        self.stopped = False
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.requested.is_set():
+            self.model.stop_training = self.stopped = True
+
+
+class KnobPanel:
+    """Knob widgets, Run and Stop buttons, a status line and a live loss plot for one ``train``.
+
+    Args:
+        train: the notebook's training function. It gets one keyword argument per knob and
+            ``callbacks``, which it must pass to ``model.fit``, whose ``History`` it returns.
+        knobs: the knob specs, in display order.
+        num_classes: draws the ln(K) line, the loss of a uniform guess, on the plot.
+        title: a heading above the knobs.
+
+    Attributes:
+        widget: the whole panel (a ``VBox``); ``controls`` maps knob names to their widgets.
+        status: the status line (``HTML``); ``plot``: the live plot (``Image``).
+        error: the message of the last failed run; ``None`` after a successful one.
+        last_history: the ``History`` of the last successful run.
+    """
+
+    def __init__(self, train: Callable, knobs: Sequence[Knob], *, num_classes: int | None = None,
+                 title: str = ""):
+        self.train, self.num_classes = train, num_classes
+        self.knobs = {knob.name: knob for knob in knobs}
+        if len(self.knobs) != len(knobs):
+            raise ValueError(f"knob names must differ, got {[knob.name for knob in knobs]}")
+        self.controls = {name: knob.widget() for name, knob in self.knobs.items()}
+        self.run_button = widgets.Button(description="Run", button_style="primary", icon="play")
+        self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True)
+        self.status = widgets.HTML()
+        self.plot = widgets.Image(format="png")
+        heading = [widgets.HTML(f"<h3>{html.escape(title)}</h3>")] if title else []
+        buttons = widgets.HBox([self.run_button, self.stop_button])
+        self.widget = widgets.VBox([*heading, *self.controls.values(), buttons, self.status, self.plot])
+        self.error: str | None = None
+        self.last_history = None
+        self._busy = threading.Lock()
+        self._stop_requested = threading.Event()
+        self._thread: threading.Thread | None = None
+        for control in self.controls.values():
+            control.observe(self._show_settings, names="value")
+        self.run_button.on_click(lambda _: self.start())
+        self.stop_button.on_click(lambda _: self.stop())
+        self._show_settings()
+
+    def _ipython_display_(self):
+        display(self.widget)
+
+    def run(self, **overrides):
+        """Trains in the caller's thread with the knobs set by ``overrides`` (Stop cannot
+        interrupt it: the kernel is busy) and returns the ``History``; ``None`` when a value
+        is invalid or ``train`` failed, as the status line says."""
+        settings = self._claim(overrides)
+        return None if settings is None else self._train(settings)
+
+    def start(self, **overrides) -> threading.Thread | None:
+        """What Run does: trains in a background thread and returns it; ``None`` (the status
+        says why) when a value is invalid or a run is already going."""
+        settings = self._claim(overrides)
+        if settings is None:
+            return None
+        self._thread = threading.Thread(target=self._train, args=(settings,), name="KnobPanel run",
+                                        daemon=True)
+        self._thread.start()
+        return self._thread
+
+    def stop(self) -> None:
+        """Asks a running training to stop at the end of its current batch."""
+        if self._busy.locked():
+            self._stop_requested.set()
+            self._show("Stopping after the current batch …")
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Waits for a run started by ``start`` to end; returns whether no run is going."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self._thread is None or not self._thread.is_alive()
+
+    def _claim(self, overrides: dict) -> dict | None:
+        """Takes the panel for one run and returns its settings, or ``None`` saying why not."""
+        if not self._busy.acquire(blocking=False):
+            self._show("A run is already going: press Stop, or wait for it to end.")
+            return None
+        try:
+            unknown = [name for name in overrides if name not in self.knobs]
+            if unknown:
+                names = ", ".join(map(repr, unknown))
+                raise ValueError(f"no knob named {names}; the knobs are {', '.join(self.knobs)}")
+            settings = {name: knob.validate(overrides.get(name, self.controls[name].value))
+                        for name, knob in self.knobs.items()}
+        except ValueError as problem:
+            self._busy.release()
+            self._fail(str(problem))
+            return None
+        for name in overrides:
+            self.controls[name].value = settings[name]
+        self._stop_requested.clear()
+        self.stop_button.disabled = False
+        return settings
+
+    def _train(self, settings: dict):
+        """Calls ``train`` on claimed settings and shows the outcome; releases the panel."""
+        label = ", ".join(knob.label(settings[name]) for name, knob in self.knobs.items())
+        live_plot, stopper = _LivePlot(self, label), _StopWhenAsked(self._stop_requested)
+        self._show(f"Training {label} …")
+        try:
+            history = self.train(**settings, callbacks=[live_plot, stopper])
+            if not hasattr(history, "history"):
+                raise TypeError(f"train must return model.fit(...)'s History, got {type(history).__name__}")
+            values = plots.history_dict(history)
+            count = len(values.get("loss", []))
+            if stopper.stopped:
+                outcome = f"stopped after {count} of {_epochs(stopper.params['epochs'])}"
+            else:
+                outcome = f"done, {_epochs(count)}"
+            summary = [f"{label}: {outcome}", _losses(values)]
+            if not live_plot.values:
+                self._draw(values, label)
+                summary.append("no live plot or Stop: train did not pass callbacks to model.fit")
+        except Exception as problem:  # a learner's bug: shown in the panel, the kernel lives on
+            self._fail(f"{type(problem).__name__}: {problem}")
+            return None
+        else:
+            self.error, self.last_history = None, history
+            self._show(" · ".join(part for part in summary if part))
+            return history
+        finally:
+            self.stop_button.disabled = True
+            self._busy.release()
+
+    def _draw(self, values: dict, label: str) -> None:
+        figure = plots.new_figure()
+        plots.plot_history(values, label=label, num_classes=self.num_classes, ax=figure.subplots())
+        self.plot.value = plots.figure_png(figure)
+
+    def _show_settings(self, _change=None) -> None:
+        shown = " · ".join(f"{name} = {knob.text(self.controls[name].value)}"
+                           for name, knob in self.knobs.items())
+        self._show(f"{shown} — {'used by the next run' if self._busy.locked() else 'press Run'}")
+
+    def _show(self, text: str) -> None:
+        self.status.value = html.escape(text)
+
+    def _fail(self, message: str) -> None:
+        self.error = message
+        self.status.value = f'<span style="color:#c62828">⚠ {html.escape(message)}</span>'
