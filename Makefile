@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 LAB_ARGS ?=
+# Containers and CI machines often run as root, which Jupyter refuses without this flag.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test benchmark clean
 
@@ -16,7 +18,7 @@ $(READY): pyproject.toml
 	touch $(READY)
 
 lab: $(READY)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(READY)
 	COURSE_MODE=fast TF_CPP_MIN_LOG_LEVEL=3 MPLBACKEND=Agg $(BIN)/python -m pytest

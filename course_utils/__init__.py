@@ -4,6 +4,7 @@ Import it as ``import course_utils as cu``. The lessons' own code (models, ``com
 ``fit``) stays in the notebooks; this package holds the plumbing around it.
 """
 
+from . import checks
 from .config import by_mode, course_mode, is_fast, is_online, set_seed, where_it_runs
 from .data import Dataset, load_dataset, random_images
 from .plots import compare_runs, image_grid, plot_history
@@ -11,6 +12,6 @@ from .plots import compare_runs, image_grid, plot_history
 __version__ = "0.1.0"
 
 __all__ = [
-    "Dataset", "by_mode", "compare_runs", "course_mode", "image_grid", "is_fast", "is_online",
+    "Dataset", "by_mode", "checks", "compare_runs", "course_mode", "image_grid", "is_fast", "is_online",
     "load_dataset", "plot_history", "random_images", "set_seed", "where_it_runs",
 ]

@@ -21,3 +21,17 @@ def check_first_loss(num_classes: int, answer: float, tolerance: float = 0.01) -
         return _verdict(True, f"Right: with {num_classes} classes a uniform guess costs ln({num_classes}) = {expected:.4f}.")
     return _verdict(False, f"Not quite ({answer:.4f}). Hint: a uniform guess gives every class probability 1/{num_classes}; "
                            "the cross-entropy is -ln of the probability given to the true class.")
+
+
+def verdict_table(rows):
+    """A claim → measurement → verdict table, rendered as Markdown in a notebook.
+
+    Args:
+        rows: ``(claim, measurement, holds)`` triples; ``holds`` is the measured verdict.
+    """
+    from IPython.display import Markdown
+
+    lines = ["| claim | measurement | verdict |", "|---|---|---|"]
+    lines += [f"| {claim} | {measurement} | {'✅ holds' if holds else '❌ does not hold'} |"
+              for claim, measurement, holds in rows]
+    return Markdown("\n".join(lines))

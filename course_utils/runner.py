@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 import threading
 import time
 from dataclasses import dataclass
@@ -64,9 +66,10 @@ def run_notebook(path: Path, *, timeout: int = 1800) -> NotebookRun:
     error = ""
     with _PeakMemory() as memory:
         try:
-            client.execute()
+            client.execute(stderr=subprocess.DEVNULL)  # TensorFlow's start-up log lines
         except Exception as failure:  # noqa: BLE001 - reported, and the next notebook still runs
-            last_line = (str(failure).strip().splitlines() or [""])[-1]
+            plain = re.sub(r"\x1b\[[0-9;]*m", "", str(failure))  # drop terminal colours
+            last_line = (plain.strip().splitlines() or [""])[-1]
             error = f"{type(failure).__name__}: {last_line}"
     return NotebookRun(path.name, time.perf_counter() - start, memory.peak / 2**20, error)
 

@@ -57,7 +57,7 @@ def test_badges_point_at_this_notebook_and_reference(path):
 def test_no_stored_outputs_except_checked_cells(path):
     for cell in code_cells(read(path)):
         if cell.source.startswith(CHECKED):
-            assert cell.outputs, "a checked cell stores the output nbval compares"
+            assert cell.outputs and cell.execution_count, "a checked cell stores the output nbval compares"
         else:
             assert not cell.outputs and cell.execution_count is None, cell.source[:60]
 
