@@ -23,5 +23,8 @@ lab: $(READY)
 test: $(READY)
 	COURSE_MODE=fast TF_CPP_MIN_LOG_LEVEL=3 MPLBACKEND=Agg $(BIN)/python -m pytest
 
+benchmark: $(READY)
+	$(BIN)/python -m course_utils run --mode default
+
 clean:
 	rm -rf $(VENV)

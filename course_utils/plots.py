@@ -80,7 +80,7 @@ def compare_runs(histories: dict, *, metrics=("loss", "accuracy"), num_classes: 
         The figure.
     """
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.5), squeeze=False)
-    for ax, metric in zip(axes[0], metrics):
+    for ax, metric in zip(axes[0], metrics, strict=True):
         for label, history in histories.items():
             plot_history(history, label=label, metric=metric, num_classes=num_classes, ax=ax)
         ax.set_title(metric)

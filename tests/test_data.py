@@ -6,18 +6,8 @@ import pytest
 from course_utils import config, data
 
 
-@pytest.fixture
-def empty_data_dir(monkeypatch, tmp_path):
-    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
-    return tmp_path
-
-
-@pytest.fixture
-def offline(monkeypatch):
-    monkeypatch.setenv("COURSE_OFFLINE", "1")
-
-
-def small_fashion_arrays(rng=np.random.default_rng(0)):
+def small_fashion_arrays():
+    rng = np.random.default_rng(0)
     labels = np.arange(400) % 10
     return {
         "x_train": rng.integers(0, 256, (400, 28, 28), dtype=np.uint8),
@@ -71,7 +61,8 @@ def test_unknown_name_says_what_exists():
 
 
 @pytest.mark.parametrize("name, shape", [("fashion_mnist", (28, 28, 1)), ("cifar10", (32, 32, 3))])
-def test_offline_without_cache_falls_back_to_digits_with_a_message(empty_data_dir, offline, capsys, monkeypatch, name, shape):
+def test_offline_without_cache_falls_back_to_digits_with_a_message(
+        empty_data_dir, offline, capsys, monkeypatch, name, shape):
     monkeypatch.setattr(data, "_download", lambda name: pytest.fail("offline must not download"))
     ds = data.load_dataset(name)
     message = capsys.readouterr().out
@@ -132,7 +123,8 @@ def test_cache_round_trip_keeps_arrays(empty_data_dir):
     loaded = data.read_cache("cifar10")
     assert set(loaded) == set(arrays)
     np.testing.assert_array_equal(loaded["x_train"], arrays["x_train"])
-    assert data.file_sha256(data.cache_path("cifar10")) == data.cache_path("cifar10").with_suffix(".sha256").read_text().strip()
+    path = data.cache_path("cifar10")
+    assert data.file_sha256(path) == path.with_suffix(".sha256").read_text().strip()
 
 
 def test_downloaded_subset_is_stratified(empty_data_dir, monkeypatch):

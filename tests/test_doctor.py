@@ -20,17 +20,6 @@ def by_name(checks):
     return {check.name: check for check in checks}
 
 
-@pytest.fixture
-def empty_data_dir(monkeypatch, tmp_path):
-    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
-    return tmp_path
-
-
-@pytest.fixture
-def offline(monkeypatch):
-    monkeypatch.setattr(config, "is_online", lambda *args, **kwargs: False)
-
-
 def tiny_arrays():
     images = np.zeros((20, 28, 28), dtype=np.uint8)
     labels = np.arange(20) % 10

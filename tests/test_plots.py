@@ -8,7 +8,10 @@ import numpy as np  # noqa: E402
 
 from course_utils import plots  # noqa: E402
 
-HISTORY = {"loss": [2.3, 1.5, 1.0], "val_loss": [2.3, 1.8, 1.9], "accuracy": [0.1, 0.5, 0.7], "val_accuracy": [0.1, 0.4, 0.4]}
+HISTORY = {
+    "loss": [2.3, 1.5, 1.0], "val_loss": [2.3, 1.8, 1.9],
+    "accuracy": [0.1, 0.5, 0.7], "val_accuracy": [0.1, 0.4, 0.4],
+}
 
 
 def lines_by_label(ax):

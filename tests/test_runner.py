@@ -14,7 +14,8 @@ def write_notebook(path, *sources):
 
 
 def test_measures_the_kernels_peak_memory(tmp_path):
-    path = write_notebook(tmp_path / "big.ipynb", "block = bytearray(300 * 2**20)\nblock[::4096] = b'x' * len(block[::4096])", "del block")
+    touch_every_page = "block = bytearray(300 * 2**20)\nblock[::4096] = b'x' * len(block[::4096])"
+    path = write_notebook(tmp_path / "big.ipynb", touch_every_page, "del block")
     run = run_notebook(path)
     assert run.error == "" and run.seconds > 0
     assert run.peak_mb >= 300

@@ -1,0 +1,16 @@
+"""Fixtures shared by the unit tests."""
+
+import pytest
+
+
+@pytest.fixture
+def empty_data_dir(monkeypatch, tmp_path):
+    """A fresh, empty data folder for the cache."""
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """No network, the way a learner switches it off: ``COURSE_OFFLINE=1``."""
+    monkeypatch.setenv("COURSE_OFFLINE", "1")
