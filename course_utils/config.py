@@ -7,13 +7,10 @@ offline data, few epochs) or anything else for the learner's default mode.
 from __future__ import annotations
 
 import os
-import random
 import socket
 import sys
 import threading
 from pathlib import Path
-
-import numpy as np
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROBE_HOST = "storage.googleapis.com"  # where Keras downloads Fashion-MNIST from
@@ -42,11 +39,9 @@ def set_seed(seed: int = 0) -> None:
     CPU kernels can still differ in the last digits, which is why the course checks
     its claims over several seeds rather than trusting one.
     """
-    random.seed(seed)
-    np.random.seed(seed)
     import keras  # imported here so that importing the config stays light
 
-    keras.utils.set_random_seed(seed)
+    keras.utils.set_random_seed(seed)  # seeds random, numpy.random and TensorFlow together
 
 
 def where_it_runs() -> str:

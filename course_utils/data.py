@@ -206,9 +206,19 @@ def _downloaded(name: str, max_train: int) -> Dataset:
         try:
             arrays = _download(name)
         except Exception as error:  # noqa: BLE001 - any failed download falls back the same way
-            return _fall_back(name, fallback, f"the download failed ({type(error).__name__}: {error})")
-        write_cache(name, arrays)
+            return _fall_back(name, fallback, (
+                f"the download failed ({type(error).__name__}: {error}); if a partial download is "
+                f"the cause, delete it from {keras_download_dir()} and try again"))
+        try:
+            write_cache(name, arrays)
+        except OSError as error:
+            print(f"{name} loaded but could not be cached under {cache_path(name).parent} ({error}).")
     return _from_arrays(name, arrays, max_train)
+
+
+def keras_download_dir() -> Path:
+    """Where ``keras.datasets`` keeps its own downloads (``$KERAS_HOME/datasets``)."""
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
 
 
 def _fall_back(name: str, fallback: Dataset, reason: str) -> Dataset:

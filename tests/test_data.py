@@ -81,8 +81,21 @@ def test_failed_download_falls_back_and_caches_nothing(empty_data_dir, monkeypat
     monkeypatch.setattr(data, "_download", broken_download)
     ds = data.load_dataset("fashion_mnist")
     assert ds.name == "digits"
-    assert "download failed (EOFError" in capsys.readouterr().out
+    message = capsys.readouterr().out
+    assert "download failed (EOFError" in message and str(data.keras_download_dir()) in message
     assert not data.is_cached("fashion_mnist")
+
+
+def test_a_cache_that_cannot_be_written_still_returns_the_data(empty_data_dir, monkeypatch, capsys):
+    monkeypatch.setattr(config, "is_online", lambda: True)
+    monkeypatch.setattr(data, "_download", lambda name: small_fashion_arrays())
+
+    def disk_full(name, arrays):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(data, "write_cache", disk_full)
+    ds = data.load_dataset("fashion_mnist", max_train=100)
+    assert ds.name == "fashion_mnist" and "could not be cached" in capsys.readouterr().out
 
 
 def test_download_is_cached_then_loaded_offline(empty_data_dir, monkeypatch):
