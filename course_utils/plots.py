@@ -12,6 +12,7 @@ from itertools import cycle
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 _PALETTE = cycle(plt.rcParams["axes.prop_cycle"].by_key()["color"])
 _RUN_COLORS: dict[str, str] = {}
@@ -56,6 +57,7 @@ def plot_history(history, *, label: str = "run", metric: str = "loss", num_class
     if num_classes and metric == "loss":
         _chance_line(ax, num_classes)
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(metric)
     ax.legend(fontsize="small")
     return ax

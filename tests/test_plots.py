@@ -25,6 +25,8 @@ def test_history_train_solid_validation_dashed_same_colour():
     assert train.get_linestyle() == "-" and val.get_linestyle() == "--"
     assert train.get_color() == val.get_color()
     assert list(train.get_ydata()) == HISTORY["loss"] and list(train.get_xdata()) == [1, 2, 3]
+    ax.figure.canvas.draw()
+    assert all(float(tick).is_integer() for tick in ax.get_xticks())  # epochs are whole numbers
     plt.close("all")
 
 
