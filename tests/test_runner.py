@@ -15,7 +15,8 @@ def write_notebook(path, *sources):
 
 def test_measures_the_kernels_peak_memory(tmp_path):
     touch_every_page = "block = bytearray(300 * 2**20)\nblock[::4096] = b'x' * len(block[::4096])"
-    path = write_notebook(tmp_path / "big.ipynb", touch_every_page, "del block")
+    hold_it = "import time\ntime.sleep(1)  # the sampler looks every 0.1 s"
+    path = write_notebook(tmp_path / "big.ipynb", touch_every_page, hold_it, "del block")
     run = run_notebook(path)
     assert run.error == "" and run.seconds > 0
     assert run.peak_mb >= 300
