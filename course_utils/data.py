@@ -5,8 +5,8 @@
 - ``random``: seed 000's random images with random labels; nothing to learn from.
 - ``fashion_mnist`` and ``cifar10``: downloaded by ``keras.datasets`` on first use and
   cached under ``data/cache`` with the SHA-256 of the cached file. A cache file whose
-  hash no longer matches is deleted, never loaded. Offline with no cache, or when the
-  download fails, one message is printed and the digits are returned instead.
+  hash no longer matches is deleted, never loaded. Offline or in fast mode with no cache,
+  or when the download fails, one message is printed and the digits are returned instead.
 """
 
 from __future__ import annotations
@@ -201,6 +201,8 @@ def _downloaded(name: str, max_train: int) -> Dataset:
     arrays = read_cache(name)
     if arrays is None:
         fallback = digits(*((32, 3) if name == "cifar10" else (28, 1)))
+        if config.is_fast():
+            return _fall_back(name, fallback, "fast mode uses offline data and there is no cached copy")
         if not config.is_online():
             return _fall_back(name, fallback, "there is no network and no cached copy")
         try:

@@ -72,8 +72,7 @@ def test_offline_without_cache_falls_back_to_digits_with_a_message(
     assert name in ds.source
 
 
-def test_failed_download_falls_back_and_caches_nothing(empty_data_dir, monkeypatch, capsys):
-    monkeypatch.setattr(config, "is_online", lambda: True)
+def test_failed_download_falls_back_and_caches_nothing(empty_data_dir, online, monkeypatch, capsys):
 
     def broken_download(name):
         raise EOFError("Compressed file ended before the end-of-stream marker was reached")
@@ -86,8 +85,17 @@ def test_failed_download_falls_back_and_caches_nothing(empty_data_dir, monkeypat
     assert not data.is_cached("fashion_mnist")
 
 
-def test_a_cache_that_cannot_be_written_still_returns_the_data(empty_data_dir, monkeypatch, capsys):
+def test_fast_mode_never_downloads_but_uses_a_cache(empty_data_dir, monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_MODE", "fast")
     monkeypatch.setattr(config, "is_online", lambda: True)
+    monkeypatch.setattr(data, "_download", lambda name: pytest.fail("fast mode must not download"))
+    assert data.load_dataset("fashion_mnist").name == "digits"
+    assert "fast mode uses offline data" in capsys.readouterr().out
+    data.write_cache("fashion_mnist", small_fashion_arrays())
+    assert data.load_dataset("fashion_mnist", max_train=100).name == "fashion_mnist"
+
+
+def test_a_cache_that_cannot_be_written_still_returns_the_data(empty_data_dir, online, monkeypatch, capsys):
     monkeypatch.setattr(data, "_download", lambda name: small_fashion_arrays())
 
     def disk_full(name, arrays):
@@ -98,8 +106,7 @@ def test_a_cache_that_cannot_be_written_still_returns_the_data(empty_data_dir, m
     assert ds.name == "fashion_mnist" and "could not be cached" in capsys.readouterr().out
 
 
-def test_download_is_cached_then_loaded_offline(empty_data_dir, monkeypatch):
-    monkeypatch.setattr(config, "is_online", lambda: True)
+def test_download_is_cached_then_loaded_offline(empty_data_dir, online, monkeypatch):
     monkeypatch.setattr(data, "_download", lambda name: small_fashion_arrays())
     first = data.load_dataset("fashion_mnist", max_train=200)
     assert first.name == "fashion_mnist" and data.is_cached("fashion_mnist")
@@ -140,8 +147,7 @@ def test_cache_round_trip_keeps_arrays(empty_data_dir):
     assert data.file_sha256(path) == path.with_suffix(".sha256").read_text().strip()
 
 
-def test_downloaded_subset_is_stratified(empty_data_dir, monkeypatch):
-    monkeypatch.setattr(config, "is_online", lambda: True)
+def test_downloaded_subset_is_stratified(empty_data_dir, online, monkeypatch):
     monkeypatch.setattr(data, "_download", lambda name: small_fashion_arrays())
     ds = data.load_dataset("fashion_mnist", max_train=100)
     assert np.bincount(ds.y_train, minlength=10).tolist() == [10] * 10
