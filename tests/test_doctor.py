@@ -112,10 +112,15 @@ def test_downloaded_data_sets_pass_when_cached_and_warn_about_the_missing_one(em
     assert doctor.check_downloaded_datasets().status == doctor.PASS
 
 
-def test_downloaded_data_sets_pass_online_without_cache(empty_data_dir, monkeypatch):
-    monkeypatch.setattr(config, "is_online", lambda *args, **kwargs: True)
+def test_downloaded_data_sets_pass_online_without_cache(empty_data_dir, online):
     check = doctor.check_downloaded_datasets()
     assert check.status == doctor.PASS and "first use" in check.detail
+
+
+def test_downloaded_data_sets_warn_in_fast_mode_even_online(empty_data_dir, online, monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "fast")
+    check = doctor.check_downloaded_datasets()
+    assert check.status == doctor.WARN and "fast mode uses offline data" in check.detail
 
 
 def test_missing_jupyterlab_fails_locally_and_warns_on_colab(monkeypatch):
