@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import os
 
 
 def _verdict(ok: bool, message: str) -> bool:
@@ -27,11 +29,19 @@ def check_first_loss(num_classes: int, answer: float, tolerance: float = 0.01) -
 def verdict_table(rows):
     """A claim → measurement → verdict table, rendered as Markdown in a notebook.
 
+    When the environment variable ``COURSE_VERDICTS`` names a file, each row is also appended
+    to it as a JSON line, so the course's tests can check the verdicts a notebook measured.
+
     Args:
         rows: ``(claim, measurement, holds)`` triples; ``holds`` is the measured verdict.
     """
     from IPython.display import Markdown
 
+    rows = [(claim, measurement, bool(holds)) for claim, measurement, holds in rows]
+    if os.environ.get("COURSE_VERDICTS"):
+        with open(os.environ["COURSE_VERDICTS"], "a", encoding="utf-8") as record:
+            for claim, measurement, holds in rows:
+                record.write(json.dumps({"claim": claim, "measurement": measurement, "holds": holds}) + "\n")
     lines = ["| claim | measurement | verdict |", "|---|---|---|"]
     lines += [f"| {claim} | {measurement} | {'✅ holds' if holds else '❌ does not hold'} |"
               for claim, measurement, holds in rows]

@@ -1,7 +1,8 @@
 """Knob panels: sliders and menus that retrain a lesson's model and plot its loss live.
 
 A panel calls the notebook's own ``train`` function with the knob values, so the code a
-learner reads is the code that runs. The Run button trains in a background thread, which
+learner reads is the code that runs. An optional ``preview`` redraws a plot that needs no
+training (a schedule, per-layer statistics) as soon as a knob moves. The Run button trains in a background thread, which
 keeps the kernel free to handle Stop; ``panel.run(...)`` trains in the caller's thread.
 A learner's mistake never raises: bad values and errors from ``train`` show in the
 panel's status line. Works with ipywidgets 7.7 (Colab) and 8.
@@ -19,6 +20,7 @@ from typing import Any, Callable, Sequence
 import ipywidgets as widgets
 import keras
 from IPython.display import display
+from matplotlib import pyplot
 
 from course_utils import plots
 
@@ -201,17 +203,24 @@ class KnobPanel:
         knobs: the knob specs, in display order.
         num_classes: draws the ln(K) line, the loss of a uniform guess, on the plot.
         title: a heading above the knobs.
+        preview: called with the knob values (no ``callbacks``) whenever a knob moves; returns
+            a matplotlib ``Figure``, shown above the buttons. Sliders then update on release.
+        report: called with each successful run's ``History``; returns text shown below the
+            plot, such as the loss doctor's verdict.
 
     Attributes:
         widget: the whole panel (a ``VBox``); ``controls`` maps knob names to their widgets.
         status: the status line (``HTML``); ``plot``: the live plot (``Image``).
-        error: the message of the last failed run; ``None`` after a successful one.
+        preview_plot: the preview (``Image``), or ``None`` without ``preview``.
+        report: the report (``HTML``), or ``None`` without ``report``.
+        error: the message of the last failed run or preview; ``None`` after a successful one.
         last_history: the ``History`` of the last successful run.
     """
 
     def __init__(self, train: Callable, knobs: Sequence[Knob], *, num_classes: int | None = None,
-                 title: str = ""):
+                 title: str = "", preview: Callable | None = None, report: Callable | None = None):
         self.train, self.num_classes = train, num_classes
+        self._preview, self._report = preview, report
         self.knobs = {knob.name: knob for knob in knobs}
         if len(self.knobs) != len(knobs):
             raise ValueError(f"knob names must differ, got {[knob.name for knob in knobs]}")
@@ -220,19 +229,25 @@ class KnobPanel:
         self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True)
         self.status = widgets.HTML()
         self.plot = widgets.Image(format="png")
+        self.preview_plot = widgets.Image(format="png") if preview else None
+        self.report = widgets.HTML() if report else None
         heading = [widgets.HTML(f"<h3>{html.escape(title)}</h3>")] if title else []
         buttons = widgets.HBox([self.run_button, self.stop_button])
-        self.widget = widgets.VBox([*heading, *self.controls.values(), buttons, self.status, self.plot])
+        optional = {"preview": [self.preview_plot] if preview else [], "report": [self.report] if report else []}
+        self.widget = widgets.VBox([*heading, *self.controls.values(), *optional["preview"], buttons,
+                                    self.status, self.plot, *optional["report"]])
         self.error: str | None = None
         self.last_history = None
         self._busy = threading.Lock()
         self._stop_requested = threading.Event()
         self._thread: threading.Thread | None = None
         for control in self.controls.values():
-            control.observe(self._show_settings, names="value")
+            if preview and hasattr(control, "continuous_update"):
+                control.continuous_update = False  # one preview per move, not one per pixel dragged
+            control.observe(self._knob_moved, names="value")
         self.run_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())
-        self._show_settings()
+        self._knob_moved()
 
     def _ipython_display_(self):
         display(self.widget)
@@ -254,6 +269,24 @@ class KnobPanel:
                                         daemon=True)
         self._thread.start()
         return self._thread
+
+    def refresh_preview(self) -> bool:
+        """Redraws the preview for the knobs' current values; ``False`` (the status says why)
+        when a value is invalid or ``preview`` failed, or when the panel has no preview."""
+        if self._preview is None:
+            return False
+        try:
+            settings = {name: knob.validate(self.controls[name].value) for name, knob in self.knobs.items()}
+            figure = self._preview(**settings)
+            if not hasattr(figure, "savefig"):
+                raise TypeError(f"preview must return a matplotlib Figure, got {type(figure).__name__}")
+            self.preview_plot.value = plots.figure_png(figure)
+            pyplot.close(figure)  # a figure made with pyplot would otherwise also show below the cell
+        except Exception as problem:  # a learner's bug: shown in the panel, the kernel lives on
+            self._fail(f"preview: {type(problem).__name__}: {problem}")
+            return False
+        self.error = None
+        return True
 
     def stop(self) -> None:
         """Asks a running training to stop at the end of its current batch."""
@@ -314,6 +347,7 @@ class KnobPanel:
         else:
             self.error, self.last_history = None, history
             self._show(" · ".join(part for part in summary if part))
+            self._show_report(history)
             return history
         finally:
             self.stop_button.disabled = True
@@ -324,7 +358,20 @@ class KnobPanel:
         plots.plot_history(values, label=label, num_classes=self.num_classes, ax=figure.subplots())
         self.plot.value = plots.figure_png(figure)
 
-    def _show_settings(self, _change=None) -> None:
+    def _show_report(self, history) -> None:
+        if self._report is None:
+            return
+        try:
+            text = str(self._report(history))
+        except Exception as problem:  # the run itself succeeded: keep it, say what failed
+            text = f"⚠ report: {type(problem).__name__}: {problem}"
+        self.report.value = f'<div style="white-space: pre-wrap">{html.escape(text)}</div>'
+
+    def _knob_moved(self, _change=None) -> None:
+        if self._preview is None or self.refresh_preview():
+            self._show_settings()
+
+    def _show_settings(self) -> None:
         shown = " · ".join(f"{name} = {knob.text(self.controls[name].value)}"
                            for name, knob in self.knobs.items())
         self._show(f"{shown} — {'used by the next run' if self._busy.locked() else 'press Run'}")

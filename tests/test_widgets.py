@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import pytest
 
+from course_utils import plots
 from course_utils.models import build_cnn
 from course_utils.widgets import Choice, IntSlider, KnobPanel, LogSlider, Slider, Toggle
 
@@ -216,3 +217,90 @@ def test_the_panel_is_one_widget():
     assert panel.status in children and panel.plot in children
     assert all(control in children for control in panel.controls.values())
     assert panel.stop_button.disabled and not panel.run_button.disabled
+
+
+def schedule_preview(learning_rate, initializer, epochs, poisoned):
+    """A preview that needs no training: a learning rate halved every epoch."""
+    if initializer == "no_such_initializer":
+        raise KeyError(initializer)
+    figure = plots.new_figure()
+    figure.subplots().plot([learning_rate * 0.5**epoch for epoch in range(epochs)])
+    return figure
+
+
+def make_preview_panel(preview=schedule_preview, report=None):
+    panel = make_panel()
+    return KnobPanel(panel.train, list(panel.knobs.values()), preview=preview, report=report)
+
+
+def test_a_preview_is_drawn_at_once_and_again_when_a_knob_moves():
+    panel = make_preview_panel()
+    first = bytes(panel.preview_plot.value)
+    assert first.startswith(PNG_SIGNATURE) and panel.preview_plot in panel.widget.children
+    panel.controls["learning_rate"].value = 0.5
+    assert bytes(panel.preview_plot.value).startswith(PNG_SIGNATURE)
+    assert bytes(panel.preview_plot.value) != first
+    assert "learning_rate = 5.0e-01" in panel.status.value and panel.error is None
+
+
+def test_sliders_of_a_preview_panel_update_on_release():
+    panel = make_preview_panel()
+    assert panel.controls["learning_rate"].continuous_update is False
+    assert make_panel().controls["learning_rate"].continuous_update is True
+
+
+def test_a_failing_preview_is_shown_and_the_panel_recovers():
+    panel = make_preview_panel()
+    kept = bytes(panel.preview_plot.value)
+    panel.controls["initializer"].value = "no_such_initializer"
+    assert panel.error == "preview: KeyError: 'no_such_initializer'" and "⚠" in panel.status.value
+    assert bytes(panel.preview_plot.value) == kept
+    panel.controls["initializer"].value = "he_uniform"
+    assert panel.error is None and "he_uniform" in panel.status.value
+
+
+def test_a_preview_must_return_a_figure():
+    panel = make_preview_panel(preview=lambda **knobs: "not a figure")
+    assert panel.error == "preview: TypeError: preview must return a matplotlib Figure, got str"
+
+
+def test_a_pyplot_preview_figure_is_closed(monkeypatch):
+    from matplotlib import pyplot
+
+    def pyplot_preview(**knobs):
+        return pyplot.figure()
+
+    before = len(pyplot.get_fignums())
+    panel = make_preview_panel(preview=pyplot_preview)
+    panel.controls["epochs"].value = 3
+    assert panel.error is None and len(pyplot.get_fignums()) == before
+
+
+def test_panels_without_preview_or_report_have_neither():
+    panel = make_panel()
+    assert panel.preview_plot is None and panel.report is None and not panel.refresh_preview()
+
+
+def test_the_report_shows_each_successful_runs_verdict():
+    seen = []
+
+    def epochs_report(history):
+        seen.append(history)
+        return f"<{len(history.history['loss'])} epochs>"
+
+    panel = make_preview_panel(report=epochs_report)
+    history = panel.run(epochs=2)
+    assert seen == [history] and panel.report in panel.widget.children
+    assert "&lt;2 epochs&gt;" in panel.report.value
+    panel.run(poisoned="yes")
+    assert len(seen) == 1 and "&lt;2 epochs&gt;" in panel.report.value
+
+
+def test_a_failing_report_keeps_the_run():
+    def broken_report(history):
+        raise ValueError("no verdict")
+
+    panel = make_preview_panel(report=broken_report)
+    history = panel.run(epochs=1)
+    assert history is not None and panel.last_history is history
+    assert "report: ValueError: no verdict" in panel.report.value
