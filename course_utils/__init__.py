@@ -5,13 +5,15 @@ Import it as ``import course_utils as cu``. The lessons' own code (models, ``com
 """
 
 from . import checks
-from .config import by_mode, course_mode, is_fast, is_online, set_seed, where_it_runs
+from .config import by_mode, course_mode, is_fast, is_online, limit_threads, set_seed, where_it_runs
 from .data import Dataset, load_dataset, random_images
 from .plots import compare_runs, image_grid, plot_history
 
 __version__ = "0.1.0"
 
+limit_threads()  # before TensorFlow's first operation: a container's CPUs, not the host's
+
 __all__ = [
     "Dataset", "by_mode", "checks", "compare_runs", "course_mode", "image_grid", "is_fast", "is_online",
-    "load_dataset", "plot_history", "random_images", "set_seed", "where_it_runs",
+    "limit_threads", "load_dataset", "plot_history", "random_images", "set_seed", "where_it_runs",
 ]

@@ -1,3 +1,4 @@
+import os
 import random
 import threading
 
@@ -75,3 +76,53 @@ def test_data_dir_prefers_environment(monkeypatch, tmp_path):
     assert config.data_dir() == tmp_path
     monkeypatch.delenv("COURSE_DATA_DIR")
     assert config.data_dir() == config.PACKAGE_DIR.parent / "data"
+
+
+def fake_cgroup(root, version, quota, period=100000):
+    """A cgroup folder as a container shows it: v2's ``cpu.max`` or v1's two CFS files."""
+    if version == 2:
+        (root / "cpu.max").write_text(f"{quota} {period}\n")
+    else:
+        (root / "cpu").mkdir()
+        (root / "cpu" / "cpu.cfs_quota_us").write_text(f"{quota}\n")
+        (root / "cpu" / "cpu.cfs_period_us").write_text(f"{period}\n")
+    return root
+
+
+@pytest.fixture
+def many_cores(monkeypatch):
+    """A 64-core host whose cores this process may all use, unless a quota says otherwise."""
+    monkeypatch.setattr(config.os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(config.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    for variable in config.THREAD_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.mark.parametrize("version, quota, cores", [
+    (2, 100000, 1), (2, 150000, 2), (2, 50000, 1), (2, "max", 64),
+    (1, 200000, 2), (1, -1, 64),
+])
+def test_cpu_limit_reads_the_containers_quota(tmp_path, many_cores, version, quota, cores):
+    assert config.cpu_limit(fake_cgroup(tmp_path, version, quota)) == cores
+
+
+def test_cpu_limit_without_cgroup_files_is_the_affinity(tmp_path, many_cores, monkeypatch):
+    assert config.cpu_limit(tmp_path) == 64
+    monkeypatch.setattr(config.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert config.cpu_limit(tmp_path) == 3
+
+
+def test_limit_threads_sizes_tensorflows_pools_to_the_container(tmp_path, many_cores):
+    assert config.limit_threads(fake_cgroup(tmp_path, 2, 100000)) == 1
+    assert [os.environ[variable] for variable in config.THREAD_VARIABLES] == ["1", "1"]
+
+
+def test_limit_threads_keeps_a_learners_own_setting(tmp_path, many_cores, monkeypatch):
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "4")
+    config.limit_threads(fake_cgroup(tmp_path, 1, 200000))
+    assert os.environ["TF_NUM_INTRAOP_THREADS"] == "4" and os.environ["TF_NUM_INTEROP_THREADS"] == "2"
+
+
+def test_limit_threads_leaves_an_unlimited_machine_alone(tmp_path, many_cores):
+    assert config.limit_threads(fake_cgroup(tmp_path, 2, "max")) is None
+    assert not any(variable in os.environ for variable in config.THREAD_VARIABLES)
