@@ -1,4 +1,5 @@
 import math
+from functools import partial
 
 import keras
 import numpy as np
@@ -29,6 +30,18 @@ def test_piecewise_is_the_articles_three_stages():
     assert piecewise(5, boundaries=(5,), rates=(1.0, 2.0)) == 2.0
 
 
+@pytest.mark.parametrize("schedule, expected", [
+    (partial(step_decay, epochs_drop=2), [0.001, 0.0005, 0.0005, 0.00025, 0.00025]),
+    (partial(piecewise, boundaries=(2, 4)), [0.001, 0.001, 0.0005, 0.0005, 0.0001]),
+])
+def test_keras_learning_rate_scheduler_uses_the_schedule_as_given(schedule, expected):
+    # Keras calls schedule(epoch, current_rate) when it can: that must not reach the settings
+    model = linear_model()
+    history = model.fit(np.zeros((8, 4)), np.zeros(8), epochs=5, verbose=0,
+                        callbacks=[keras.callbacks.LearningRateScheduler(schedule)])
+    assert history.history["learning_rate"] == pytest.approx(expected)
+
+
 @pytest.mark.parametrize("kwargs", [
     {"initial_rate": 0.0, "warmup_target": 0.01, "warmup_steps": 10, "decay_steps": 50},
     {"initial_rate": 0.001, "warmup_target": 0.005, "warmup_steps": 7, "decay_steps": 30, "alpha": 0.1},
@@ -39,7 +52,8 @@ def test_cosine_warmup_gives_what_keras_cosine_decay_gives(kwargs):
         kwargs["initial_rate"], kwargs["decay_steps"], alpha=kwargs.get("alpha", 0.0),
         warmup_target=kwargs["warmup_target"], warmup_steps=kwargs["warmup_steps"])
     for step in range(kwargs["warmup_steps"] + kwargs["decay_steps"] + 5):
-        assert cosine_warmup(step, **kwargs) == pytest.approx(float(keras_schedule(step)), rel=1e-5, abs=1e-9)
+        expected = float(keras.ops.convert_to_numpy(keras_schedule(step)))
+        assert cosine_warmup(step, **kwargs) == pytest.approx(expected, rel=1e-5, abs=1e-9)
 
 
 def test_cosine_warmup_shape():
@@ -145,3 +159,28 @@ def test_suggestion_is_a_tenth_of_the_lowest_point():
     result = schedules.RangeTest(rates=np.array([0.1, 1.0, 10.0]), losses=np.array([2.0, 1.0, 5.0]),
                                  smoothed=np.array([2.0, 1.0, 5.0]), stopped_early=True)
     assert result.lowest_loss_rate() == 1.0 and math.isclose(result.suggest(), 0.1)
+
+
+def test_check_first_drop(capsys):
+    assert schedules.check_first_drop(10) and capsys.readouterr().out.startswith("✅")
+    assert not schedules.check_first_drop(11)
+    assert "Hint" in capsys.readouterr().out
+    assert not schedules.check_first_drop("ten") and "epoch number" in capsys.readouterr().out
+
+
+def test_check_schedule_function(capsys):
+    assert schedules.check_schedule_function(lambda epoch: 0.002 if epoch < 5 else 0.0002)
+    assert not schedules.check_schedule_function(lambda epoch: 0.002 if epoch <= 5 else 0.0002)
+    assert "epoch 5" in capsys.readouterr().out
+    assert not schedules.check_schedule_function(lambda epoch: np.array(0.002))
+    assert "float" in capsys.readouterr().out
+    assert not schedules.check_schedule_function(lambda epoch: 1 / 0)
+    assert "ZeroDivisionError" in capsys.readouterr().out
+    assert not schedules.check_schedule_function(0.002)
+
+
+def test_check_update_count(capsys):
+    assert schedules.check_update_count(80, num_examples=500, batch_size=64, epochs=10)  # 8 batches a pass
+    assert not schedules.check_update_count(78, num_examples=500, batch_size=64, epochs=10)
+    assert "Hint" in capsys.readouterr().out
+    assert not schedules.check_update_count(None, num_examples=500, batch_size=64, epochs=10)
