@@ -127,15 +127,16 @@ def figure_png(fig: Figure) -> bytes:
 
 
 LAYER_PANELS = (
-    ("activation_mean", "activation mean", "linear"),
+    ("activation_mean", "activation mean", "symlog"),  # signed, from 0 to astronomical: log beyond ±1e-3
     ("activation_std", "activation std", "log"),
     ("gradient_norm", "gradient norm of the kernel", "log"),
 )
 
 
 def plot_layer_stats(stats_by_run: dict, *, fig: Figure | None = None, title: str = ""):
-    """Per-layer statistics of several runs, one panel each: activation mean, activation std
-    and gradient norm (both on a log scale, where a vanishing or exploding signal is a slope).
+    """Per-layer statistics of several runs, one panel each: activation mean (on a symmetric log
+    scale), activation std and gradient norm (on a log scale, where a vanishing or exploding signal
+    is a slope).
 
     Args:
         stats_by_run: run label → list of per-layer records with ``activation_mean``,
@@ -158,7 +159,7 @@ def plot_layer_stats(stats_by_run: dict, *, fig: Figure | None = None, title: st
         for run, stats in stats_by_run.items():
             values = [getattr(layer, field) for layer in stats]
             ax.plot(range(1, len(values) + 1), values, marker="o", markersize=3, color=run_color(run), label=run)
-        ax.set_yscale(scale)
+        ax.set_yscale(scale, **({"linthresh": 1e-3} if scale == "symlog" else {}))
         ax.set_title(label)
         ax.set_xlabel("layer (with a kernel)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

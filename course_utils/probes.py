@@ -52,9 +52,20 @@ def _check_batch(x) -> np.ndarray:
     return x
 
 
-def _outputs_model(model: keras.Model, layers: list) -> keras.Model:
+def _weighted_outputs(model: keras.Model, x: np.ndarray):
+    """Yields each layer with a kernel and its output for the batch ``x``, in inference mode."""
+    layers = weighted_layers(model)
+    if isinstance(model, keras.Sequential):
+        # One layer at a time: a multi-output keras.Model needs several times the memory.
+        signal = tf.convert_to_tensor(x)
+        for layer in model.layers:
+            signal = layer(signal, training=False)
+            if layer in layers:
+                yield layer, signal
+        return
     inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-    return keras.Model(inputs, [layer.output for layer in layers])
+    outputs = keras.Model(inputs, [layer.output for layer in layers])(x, training=False)
+    yield from zip(layers, outputs if isinstance(outputs, (list, tuple)) else [outputs], strict=True)
 
 
 def activation_stats(model: keras.Model, x) -> list[tuple[str, float, float]]:
@@ -63,11 +74,8 @@ def activation_stats(model: keras.Model, x) -> list[tuple[str, float, float]]:
     Returns:
         ``(layer name, mean, std)`` per layer with a kernel, in order.
     """
-    layers = weighted_layers(model)
-    outputs = _outputs_model(model, layers)(_check_batch(x), training=False)
-    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    return [(layer.name, float(np.mean(output)), float(np.std(output)))
-            for layer, output in zip(layers, outputs, strict=True)]
+    return [(layer.name, float(np.mean(output, dtype=np.float64)), float(np.std(output, dtype=np.float64)))
+            for layer, output in _weighted_outputs(model, _check_batch(x))]
 
 
 def gradient_norms(model: keras.Model, x, y, loss=None) -> list[tuple[str, float]]:
@@ -91,14 +99,18 @@ def gradient_norms(model: keras.Model, x, y, loss=None) -> list[tuple[str, float
     with tf.GradientTape() as tape:
         value = loss(y, model(x, training=False))
     gradients = tape.gradient(value, [layer.kernel for layer in layers])
-    return [(layer.name, float(tf.norm(gradient)) if gradient is not None else 0.0)
-            for layer, gradient in zip(layers, gradients, strict=True)]
+    return [(layer.name, _norm(gradient)) for layer, gradient in zip(layers, gradients, strict=True)]
+
+
+def _norm(gradient) -> float:
+    """The Euclidean norm, summed in float64 so that an exploding gradient does not overflow."""
+    return 0.0 if gradient is None else float(np.linalg.norm(np.asarray(gradient, dtype=np.float64)))
 
 
 def layer_statistics(model: keras.Model, x, y, loss=None) -> list[LayerStats]:
     """``activation_stats`` and ``gradient_norms`` together, with each kernel's spread."""
     activations = activation_stats(model, x)
     gradients = gradient_norms(model, x, y, loss)
-    return [LayerStats(name, mean, std, norm, float(np.std(layer.kernel)))
+    return [LayerStats(name, mean, std, norm, float(np.std(layer.kernel, dtype=np.float64)))
             for (name, mean, std), (_, norm), layer
             in zip(activations, gradients, weighted_layers(model), strict=True)]

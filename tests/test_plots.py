@@ -90,7 +90,7 @@ def test_layer_stats_three_panels_log_scales_one_line_per_run():
     stats = {"small": [Layer(0.1, 10.0**-k, 1e-6) for k in range(4)],
              "he": [Layer(0.3, 0.4, 0.5) for _ in range(4)]}
     fig = plots.plot_layer_stats(stats, fig=plots.new_figure(), title="depth 4")
-    assert [ax.get_yscale() for ax in fig.axes] == ["linear", "log", "log"]
+    assert [ax.get_yscale() for ax in fig.axes] == ["symlog", "log", "log"]
     std_panel = fig.axes[1]
     assert [line.get_label() for line in std_panel.get_lines()] == ["small", "he"]
     assert list(std_panel.get_lines()[0].get_xdata()) == [1, 2, 3, 4]

@@ -96,3 +96,20 @@ def test_vanishing_and_steady_signals_in_a_deep_relu_net():
 def test_bad_input_is_explained(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_functional_model_with_a_branch():
+    inputs = keras.Input((4,))
+    left = layers.Dense(4, use_bias=False, kernel_initializer="identity", name="left")(inputs)
+    right = layers.Dense(4, use_bias=False, kernel_initializer="zeros", name="right")(inputs)
+    model = keras.Model(inputs, layers.Add()([left, right]))
+    stats = dict((name, (mean, std)) for name, mean, std in probes.activation_stats(model, X))
+    assert np.allclose(stats["left"], (X.mean(), X.std()), atol=1e-6) and stats["right"] == (0.0, 0.0)
+
+
+def test_statistics_beyond_float32_squares_do_not_overflow():
+    model = dense_model(np.full((4, 4), 1e20, "float32"))  # outputs ~1e20: their squares exceed float32
+    (_, mean, std), = probes.activation_stats(model, X)
+    (_, norm), = probes.gradient_norms(model, X, np.zeros((8, 4), "float32"), keras.losses.MeanAbsoluteError())
+    assert np.isfinite(mean) and np.isfinite(std) and std > 1e19
+    assert np.isfinite(norm) and norm > 0
