@@ -5,8 +5,8 @@ or "overfitting", each with the numbers it saw, plain-language advice and the no
 treat it. ``LossDoctor`` is a Keras callback that says the same during training, once per
 symptom. ``report`` gives the verdict as text, for a knob panel's ``report=``.
 
-Chance is ln(K), the loss of a uniform guess over K classes. The thresholds below are
-fractions of ln(K) or of the loss itself, so they mean the same for 2 classes as for 1000.
+Chance is ln(K), the loss of a uniform guess over K classes. The thresholds on the loss below
+are fractions of ln(K) or of the loss itself, so they mean the same for 2 classes as for 1000.
 """
 
 from __future__ import annotations
@@ -298,7 +298,9 @@ def _worse_than_chance(loss: list[float], chance: float) -> Finding | None:
 
 def _validation_at_chance(loss: list[float], val_loss: list[float], chance: float) -> Finding | None:
     fitting = loss[-1] < chance * (1 - CHANCE_TOLERANCE)
-    if not fitting or len(val_loss) < STUCK_EPOCHS or min(val_loss) < chance * (1 - CHANCE_TOLERANCE):
+    if not fitting or len(val_loss) < STUCK_EPOCHS or not all(map(math.isfinite, val_loss)):
+        return None
+    if min(val_loss) < chance * (1 - CHANCE_TOLERANCE):
         return None
     return _finding(STUCK, "val_loss", len(val_loss), f"the validation loss never went more than "
                     f"{CHANCE_TOLERANCE * chance:.3f} below ln(K) = {chance:.3f} (lowest {min(val_loss):.3f}, "
@@ -354,4 +356,4 @@ def _healthy(loss: list[float], val_loss: list[float], chance: float) -> Finding
 
 def _not_yet(loss: list[float], chance: float) -> Finding:
     return _finding(TOO_SHORT, "loss", len(loss), f"the training loss is at {loss[-1]:.3f}, not yet clearly "
-                    f"below ln(K) = {chance:.3f}, and too few epochs tell a stuck run from a slow start")
+                    f"below ln(K) = {chance:.3f}, and too few epochs to tell a stuck run from a slow start")

@@ -27,6 +27,7 @@ STATED = {
     "the correct set-up learns, and the doctor calls it healthy": True,
     "Adam at lr=0.1 gets stuck at chance for every seed": False,
     "the doctor names lr=0.1 on digits 'stuck at chance'": True,
+    "a run sticks exactly when every channel of its last convolution layer has died": True,
     "the doctor names shuffled labels on digits 'stuck at chance'": True,
     "the doctor names unscaled pixels with SGD on digits 'stuck at chance'": True,
     "dividing the pixels by 255 makes the SGD run learn": True,

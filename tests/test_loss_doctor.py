@@ -161,6 +161,11 @@ def test_a_run_that_learns_is_healthy():
     assert "1.925 to 0.080" in finding.evidence
 
 
+def test_a_nan_in_the_validation_loss_alone_is_no_finding_and_no_crash():
+    history = {"loss": [2.0, 1.0, 0.5, 0.3], "val_loss": [2.4, float("nan"), 2.4, 2.4]}
+    assert symptoms(history, K) == [HEALTHY]
+
+
 def test_two_epochs_are_too_short_to_judge():
     assert symptoms({"loss": [2.3, 1.9]}, K) == [TOO_SHORT]
     assert symptoms({"loss": []}, K) == [TOO_SHORT]
