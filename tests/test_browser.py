@@ -117,7 +117,8 @@ def test_notebook_runs_in_jupyterlab_and_its_panel_answers(lab, browser, noteboo
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page()
     try:
-        page.goto(f"{base_url}/lab/tree/{notebook.name}?token={token}")
+        # A workspace of its own, so no notebook opened by an earlier test is open beside it.
+        page.goto(f"{base_url}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset&token={token}")
         page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=120_000)
         page.locator(".jp-Toolbar-kernelName", has_text="Python 3").wait_for(timeout=120_000)
         run_all_cells(page)
