@@ -24,3 +24,16 @@ if IPyNbCell is not None:
         return _compare_outputs(self, _without_stderr(test), _without_stderr(ref), skip_compare)
 
     IPyNbCell.compare_outputs = compare_outputs_without_stderr
+
+
+def pytest_report_header(config):
+    """The versions a run tested, so a log says which ipywidgets the panel tests met."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name):
+        try:
+            return f"{name} {version(name)}"
+        except PackageNotFoundError:
+            return f"{name} not installed"
+
+    return "course: " + ", ".join(installed(name) for name in ("tensorflow", "keras", "ipywidgets", "jupyterlab"))

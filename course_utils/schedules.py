@@ -1,0 +1,244 @@
+"""Learning-rate schedules from the articles, cosine decay with warm-up, and the LR range test.
+
+The epoch schedules take the 0-based epoch index that Keras's ``LearningRateScheduler``
+passes and return a Python ``float``, which Keras 3 requires of a schedule function.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+def _epoch_index(epoch) -> int:
+    if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or epoch < 0:
+        raise ValueError(f"epoch must be a whole number ≥ 0 (Keras counts from 0), got {epoch!r}")
+    return int(epoch)
+
+
+def _positive(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def step_decay(epoch: int, *, initial_rate: float = 0.001, drop: float = 0.5, epochs_drop: float = 10.0) -> float:
+    """Seed 001 Example 3: ``initial_rate * drop ** floor((1 + epoch) / epochs_drop)``.
+
+    Because of the ``1 +``, the first drop comes at epoch index ``epochs_drop - 1``: the
+    first stage is one epoch shorter than the later ones. The settings are keyword-only:
+    Keras's ``LearningRateScheduler`` calls ``schedule(epoch, current_rate)`` when that
+    works, and a second positional parameter would take the current rate.
+
+    Args:
+        epoch: the 0-based epoch index.
+        initial_rate: the rate of the first stage.
+        drop: the factor applied at each step, in (0, 1].
+        epochs_drop: the length of a stage, in epochs.
+    """
+    epoch = _epoch_index(epoch)
+    initial_rate, epochs_drop = _positive("initial_rate", initial_rate), _positive("epochs_drop", epochs_drop)
+    if not 0 < _positive("drop", drop) <= 1:
+        raise ValueError(f"drop must be in (0, 1] so that the rate never grows, got {drop!r}")
+    return initial_rate * math.pow(drop, math.floor((1 + epoch) / epochs_drop))
+
+
+def piecewise(epoch: int, *, boundaries=(10, 20), rates=(0.001, 0.0005, 0.0001)) -> float:
+    """Seed 002 Example 1: ``rates[0]`` before epoch ``boundaries[0]``, ``rates[1]`` until
+    ``boundaries[1]``, and so on; the defaults are the article's 0.001 → 0.0005 → 0.0001.
+    The settings are keyword-only, as for :func:`step_decay`.
+
+    Args:
+        epoch: the 0-based epoch index.
+        boundaries: increasing epoch indices at which the next rate starts.
+        rates: one more rate than boundaries, each positive.
+    """
+    epoch = _epoch_index(epoch)
+    if len(rates) != len(boundaries) + 1:
+        raise ValueError(f"rates needs one more value than boundaries, got {len(rates)} rates "
+                         f"for {len(boundaries)} boundaries")
+    if list(boundaries) != sorted(set(boundaries)) or any(_epoch_index(b) == 0 for b in boundaries):
+        raise ValueError(f"boundaries must be increasing epoch indices above 0, got {tuple(boundaries)}")
+    rates = [_positive("each rate", rate) for rate in rates]
+    stage = sum(epoch >= boundary for boundary in boundaries)
+    return rates[stage]
+
+
+def cosine_warmup(step: int, *, initial_rate: float, warmup_target: float, warmup_steps: int,
+                  decay_steps: int, alpha: float = 0.0) -> float:
+    """The rate ``keras.optimizers.schedules.CosineDecay(initial_rate, decay_steps, alpha,
+    warmup_target=warmup_target, warmup_steps=warmup_steps)`` gives at ``step``, in plain Python.
+
+    A straight line from ``initial_rate`` to ``warmup_target`` over ``warmup_steps`` steps, then
+    a half cosine from ``warmup_target`` down to ``alpha * warmup_target`` over ``decay_steps``
+    steps, then constant. Quick enough to redraw as a knob moves.
+    """
+    step = _epoch_index(step)
+    if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, numbers.Integral) or warmup_steps < 0:
+        raise ValueError(f"warmup_steps must be a whole number ≥ 0, got {warmup_steps!r}")
+    if isinstance(decay_steps, bool) or not isinstance(decay_steps, numbers.Integral) or decay_steps < 1:
+        raise ValueError(f"decay_steps must be a whole number ≥ 1, got {decay_steps!r}")
+    if not 0 <= alpha <= 1:
+        raise ValueError(f"alpha (the final fraction of the peak rate) must be in [0, 1], got {alpha!r}")
+    if initial_rate < 0 or not math.isfinite(initial_rate):
+        raise ValueError(f"initial_rate must be zero or positive, got {initial_rate!r}")
+    warmup_target = _positive("warmup_target", warmup_target)
+    if step < warmup_steps:
+        return initial_rate + (warmup_target - initial_rate) * step / warmup_steps
+    done = min(step - warmup_steps, decay_steps) / decay_steps
+    return warmup_target * ((1 - alpha) * 0.5 * (1 + math.cos(math.pi * done)) + alpha)
+
+
+def rates_over(schedule: Callable[[int], float], count: int) -> list[float]:
+    """The rates a schedule gives at epochs (or steps) ``0 … count - 1``."""
+    if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 1:
+        raise ValueError(f"count must be a whole number ≥ 1, got {count!r}")
+    return [schedule(index) for index in range(count)]
+
+
+# --- the learning-rate range test -------------------------------------------------------
+
+@dataclass
+class RangeTest:
+    """What one LR range test measured, batch by batch.
+
+    Attributes:
+        rates: the learning rate used for each batch.
+        losses: each batch's loss, measured as that batch trained.
+        smoothed: an exponential moving average of ``losses`` (bias-corrected).
+        stopped_early: True when the test ended because the loss blew up.
+    """
+
+    rates: np.ndarray
+    losses: np.ndarray
+    smoothed: np.ndarray
+    stopped_early: bool
+
+    def lowest_loss_rate(self) -> float:
+        """The rate at which the smoothed loss was lowest."""
+        return float(self.rates[int(np.nanargmin(self.smoothed))])
+
+    def suggest(self) -> float:
+        """The suggested rate: one tenth of the rate at which the smoothed loss was lowest.
+
+        At the lowest point the rate is already close to where training becomes unstable;
+        a tenth of it is on the safe side of that edge (L. Smith's and fastai's rule of thumb).
+        """
+        return self.lowest_loss_rate() / 10
+
+
+def lr_range_test(model, x, y, *, start: float = 1e-6, end: float = 1.0, batch_size: int = 32,
+                  smoothing: float = 0.8, stop_factor: float = 4.0, seed: int = 0) -> RangeTest:
+    """Trains ``model`` for one pass over ``(x, y)`` while the learning rate grows exponentially
+    from ``start`` to ``end``, and records the loss of every batch.
+
+    The batch's loss is the value ``train_on_batch`` returns (Keras resets its metrics first).
+    The test stops early once the smoothed loss exceeds ``stop_factor`` times its lowest value,
+    or is not finite. It changes the model's weights: build a fresh model to train afterwards.
+
+    Args:
+        model: a compiled Keras model whose optimizer has a settable ``learning_rate``.
+        x, y: the training data (arrays of the same length).
+        start, end: the first and last learning rate, ``0 < start < end``.
+        batch_size: images per batch; one pass is ``ceil(len(x) / batch_size)`` batches.
+        smoothing: the moving average's weight on the past, in [0, 1); 0 means no smoothing.
+        stop_factor: how far above its lowest the smoothed loss may rise, above 1.
+        seed: shuffles the data before the pass.
+    """
+    start, end = _positive("start", start), _positive("end", end)
+    if start >= end:
+        raise ValueError(f"start must be below end, got start={start!r}, end={end!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number ≥ 1, got {batch_size!r}")
+    if not 0 <= smoothing < 1:
+        raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
+    if not _positive("stop_factor", stop_factor) > 1:
+        raise ValueError(f"stop_factor must be above 1, got {stop_factor!r}")
+    if len(x) != len(y):
+        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+    num_batches = math.ceil(len(x) / batch_size)
+    if num_batches < 2:
+        raise ValueError(f"one pass must hold at least 2 batches, got {len(x)} examples "
+                         f"at batch_size={batch_size}")
+    if getattr(model, "optimizer", None) is None:
+        raise ValueError("compile the model first: the range test drives its optimizer's learning rate")
+
+    order = np.random.default_rng(seed).permutation(len(x))
+    rates = start * (end / start) ** (np.arange(num_batches) / (num_batches - 1))
+    losses, smoothed, average, lowest = [], [], 0.0, math.inf
+    for index, rate in enumerate(rates):
+        batch = order[index * batch_size:(index + 1) * batch_size]
+        model.optimizer.learning_rate = float(rate)
+        loss = float(np.ravel(model.train_on_batch(x[batch], y[batch]))[0])
+        average = smoothing * average + (1 - smoothing) * loss
+        losses.append(loss)
+        smoothed.append(average / (1 - smoothing ** (index + 1)))
+        if not math.isfinite(smoothed[-1]) or smoothed[-1] > stop_factor * lowest:
+            break
+        lowest = min(lowest, smoothed[-1])
+    count = len(losses)
+    return RangeTest(rates[:count], np.array(losses), np.array(smoothed), stopped_early=count < num_batches)
+
+
+# --- self-checks for the exercises --------------------------------------------------------
+
+def _verdict(ok: bool, message: str) -> bool:
+    print(("✅ " if ok else "❌ ") + message)
+    return ok
+
+
+def _whole_number(answer) -> int | None:
+    try:
+        number = float(answer)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def check_first_drop(answer) -> bool:
+    """Checks the epoch, counted from 1 as Keras prints it, at which seed 001's ``step_decay``
+    first gives less than its initial rate."""
+    expected = next(epoch for epoch in range(100) if step_decay(epoch) < step_decay(0)) + 1
+    given = _whole_number(answer)
+    if given is None:
+        return _verdict(False, f"Give an epoch number such as 12, not {answer!r}.")
+    if given == expected:
+        return _verdict(True, f"Right: epoch {expected} (index {expected - 1}), one epoch before the "
+                              "10th boundary, because of the 1 + in floor((1 + epoch) / epochs_drop).")
+    return _verdict(False, f"Not epoch {given}. Hint: Keras passes the index, from 0; compute "
+                           "floor((1 + epoch) / 10) for epoch = 8, 9 and 10.")
+
+
+def check_schedule_function(schedule) -> bool:
+    """Checks a schedule for the exercise: 0.002 for epochs 0–4, then 0.0002, each a Python float."""
+    if not callable(schedule):
+        return _verdict(False, f"Give a function of the epoch, not {type(schedule).__name__}.")
+    for epoch in range(12):
+        expected = 0.002 if epoch < 5 else 0.0002
+        try:
+            rate = schedule(epoch)
+        except Exception as error:  # noqa: BLE001 - the learner's function: say what it raised
+            return _verdict(False, f"Your function raised {type(error).__name__}: {error} at epoch {epoch}.")
+        if not isinstance(rate, (float, np.float32, np.float64)):
+            return _verdict(False, f"At epoch {epoch} it returned {type(rate).__name__} {rate!r}; Keras 3's "
+                                   "LearningRateScheduler wants a Python float, not an int, an array or a tensor.")
+        if not math.isclose(rate, expected, rel_tol=1e-6):
+            return _verdict(False, f"At epoch {epoch} (counted from 0) it gave {rate}; expected {expected}. "
+                                   "Hint: the 6th epoch has index 5.")
+    return _verdict(True, "Right: 0.002 for epochs 0–4, then 0.0002, and a float every time.")
+
+
+def check_update_count(answer, *, num_examples: int, batch_size: int, epochs: int) -> bool:
+    """Checks the number of weight updates ``epochs`` epochs make over ``num_examples`` examples."""
+    expected = epochs * math.ceil(num_examples / batch_size)
+    given = _whole_number(answer)
+    if given is None:
+        return _verdict(False, f"Give a whole number of updates, not {answer!r}.")
+    if given == expected:
+        return _verdict(True, f"Right: {epochs} × ceil({num_examples} / {batch_size}) = {expected} updates.")
+    return _verdict(False, f"Not {given}. Hint: one update per batch; the last batch of an epoch may be "
+                           "smaller but still counts.")

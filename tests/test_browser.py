@@ -1,0 +1,143 @@
+"""JupyterLab in a real browser: each notebook with a knob panel runs all its cells in
+headless Chromium without an error, its slider moves the panel, and its plots render.
+
+The server gets a copy of the notebooks, so autosave cannot write outputs into the
+repository. Screenshots go to ``artifacts/browser/`` (git-ignored).
+"""
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from lab import free_port, stop, wait_for_contents
+from project import NOTEBOOKS, ROOT
+
+SCREENSHOTS = ROOT / "artifacts" / "browser"
+RUN_LIMIT = 600  # seconds: a bound on waiting for Run All, not a speed requirement
+# Without these, Chromium's attempts to reach Google's services stall it on a closed network.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# JupyterLab 4 renders only the cells on screen unless windowing is off; under load it may
+# also ask which kernel to start instead of starting the notebook's own.
+LAB_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none",
+                                                                   "autoStartDefaultKernel": True},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+}
+PANEL_NOTEBOOKS = [path for path in NOTEBOOKS if "KnobPanel(" in path.read_text(encoding="utf-8")]
+
+
+def find_chromium():
+    """The system's Chromium (``CHROMIUM`` overrides); Playwright's own browsers are not used."""
+    candidates = [os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser")]
+    return next((path for path in candidates if path and os.access(path, os.X_OK)), None)
+
+
+CHROMIUM = find_chromium()
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="no Chromium here: install Debian's chromium package (.ci/run does), "
+                             "or set CHROMIUM to a Chromium executable")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server in fast mode, on a copy of the notebooks: ``(base_url, token)``."""
+    folder = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", folder / "notebooks")
+    for name, settings in LAB_SETTINGS.items():
+        path = folder / "settings" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(settings))
+    port, token = free_port(), secrets.token_hex(16)
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+               f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={folder / 'notebooks'}"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    env = {**os.environ, "COURSE_MODE": "fast", "TF_CPP_MIN_LOG_LEVEL": "3",
+           "JUPYTERLAB_SETTINGS_DIR": str(folder / "settings")}
+    log = folder / "lab.log"
+    server = subprocess.Popen(command, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        assert wait_for_contents(server, port, token) is not None, log.read_text()[-2000:]
+        yield f"http://127.0.0.1:{port}", token
+    finally:
+        stop(server)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000})
+        yield context
+        context.close()
+
+
+def run_all_cells(page):
+    """Runs every cell from the Run menu and waits until each code cell has its number."""
+    page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+    prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt")
+    deadline = time.monotonic() + RUN_LIMIT
+    while time.monotonic() < deadline:
+        texts = prompts.all_inner_texts()
+        if texts and all(text.strip("[]: ").isdigit() for text in texts):
+            return texts
+        time.sleep(1)
+    page.screenshot(path=SCREENSHOTS / "run-all-unfinished.png")
+    pytest.fail(f"Run All did not finish within {RUN_LIMIT} s: prompts {texts}")
+
+
+def drag(page, handle, pixels):
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + pixels, box["y"] + box["height"] / 2, steps=10)
+    page.mouse.up()
+
+
+def image_sources(panel):
+    return panel.locator("img").evaluate_all("images => images.map(image => image.src)")
+
+
+@pytest.mark.parametrize("notebook", PANEL_NOTEBOOKS, ids=[path.stem for path in PANEL_NOTEBOOKS])
+def test_notebook_runs_in_jupyterlab_and_its_panel_answers(lab, browser, notebook):
+    base_url, token = lab
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page()
+    try:
+        page.goto(f"{base_url}/lab/tree/{notebook.name}?token={token}")
+        page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=120_000)
+        page.locator(".jp-Toolbar-kernelName", has_text="Python 3").wait_for(timeout=120_000)
+        run_all_cells(page)
+        errors = [text for text in page.locator(".jp-OutputArea-output").all_inner_texts()
+                  if "Traceback (most recent call last)" in text]
+        page.screenshot(path=SCREENSHOTS / f"{notebook.stem}-run-all.png")
+        assert not errors, errors[0][-1500:]
+
+        panel = page.locator(".widget-vbox").filter(has=page.locator(".noUi-handle")).first
+        panel.scroll_into_view_if_needed()
+        rendered = panel.locator("img").evaluate_all(
+            "images => images.filter(image => image.naturalWidth > 0).length")
+        assert rendered >= 1, "the panel shows no rendered plot"
+        texts, sources = panel.inner_text(), image_sources(panel)
+        drag(page, panel.locator(".noUi-handle").first, 80)
+        page.wait_for_function("([element, before]) => element.innerText !== before",
+                               arg=[panel.element_handle(), texts], timeout=30_000)
+        page.screenshot(path=SCREENSHOTS / f"{notebook.stem}-slider-moved.png")
+        assert "press Run" in panel.inner_text() or "used by the next run" in panel.inner_text()
+        if len(sources) > 1:  # a preview above the buttons, the training plot below
+            assert image_sources(panel) != sources, "the preview did not change when the slider moved"
+    finally:
+        page.close()
