@@ -76,3 +76,59 @@ def build_cnn(
         )
     )
     return model
+
+
+def build_deep_plain_cnn(
+    *,
+    depth: int = 15,
+    width: int = 16,
+    initializer="glorot_uniform",
+    activation: str = "relu",
+    input_shape=(32, 32, 3),
+    num_classes: int = 10,
+    pool_every: int = 5,
+) -> keras.Sequential:
+    """A deep CNN with nothing to rescue its signal: no BatchNorm, no skip connections.
+
+    ``depth`` × ``Conv2D(width, 3×3, 'same', activation)``, a 2×2 max pooling after every
+    ``pool_every`` convolutions (not after the last), then ``Flatten → Dense(num_classes)``
+    (the logits) ``→ Activation('softmax')``. Every kernel comes from ``initializer``, as
+    in the articles' models.
+
+    Args:
+        depth: the number of convolution layers.
+        width: the filters of every convolution.
+        initializer: a Keras initializer's name, config dict or object. Each layer gets its
+            own copy: Keras 3 draws the same numbers from one unseeded object every time.
+        activation: the convolutions' activation.
+        input_shape: height, width, channels of one image.
+        num_classes: units of the output layer.
+        pool_every: convolutions between two poolings.
+    """
+    for name, value in (("depth", depth), ("width", width), ("pool_every", pool_every)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+    poolings = (depth - 1) // pool_every
+    if min(input_shape[:2]) < 2**poolings:
+        raise ValueError(f"{poolings} poolings do not fit a {input_shape[0]}×{input_shape[1]} input: "
+                         "lower depth or raise pool_every")
+    keras.activations.get(activation)  # fails here, with Keras's message, on an unknown name
+    model = keras.Sequential(name=f"plain_cnn_{depth}")
+    model.add(keras.Input(shape=tuple(input_shape)))
+    for index in range(1, depth + 1):
+        model.add(layers.Conv2D(width, 3, padding="same", activation=activation,
+                                kernel_initializer=_fresh_initializer(initializer)))
+        if index % pool_every == 0 and index < depth:
+            model.add(layers.MaxPooling2D(2))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(num_classes, kernel_initializer=_fresh_initializer(initializer), name="logits"))
+    model.add(layers.Activation("softmax", name="probabilities"))
+    return model
+
+
+def _fresh_initializer(initializer):
+    """A new initializer for one layer: an unseeded object is copied, so it draws new numbers."""
+    if isinstance(initializer, keras.initializers.Initializer):
+        config = initializer.get_config()
+        return type(initializer).from_config(config) if config.get("seed") is None else initializer
+    return keras.initializers.get(initializer)

@@ -124,3 +124,47 @@ def figure_png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight")
     return buffer.getvalue()
+
+
+LAYER_PANELS = (
+    ("activation_mean", "activation mean", "symlog"),  # signed, from 0 to astronomical: log beyond ±1e-3
+    ("activation_std", "activation std", "log"),
+    ("gradient_norm", "gradient norm of the kernel", "log"),
+)
+
+
+def plot_layer_stats(stats_by_run: dict, *, fig: Figure | None = None, title: str = ""):
+    """Per-layer statistics of several runs, one panel each: activation mean (on a symmetric log
+    scale), activation std and gradient norm (on a log scale, where a vanishing or exploding signal
+    is a slope).
+
+    Args:
+        stats_by_run: run label → list of per-layer records with ``activation_mean``,
+            ``activation_std`` and ``gradient_norm`` (``probes.layer_statistics`` gives them).
+        fig: a figure to draw on (e.g. ``new_figure()`` in a knob panel); a new pyplot figure
+            when ``None``.
+        title: the figure's title.
+
+    Returns:
+        The figure.
+    """
+    if not stats_by_run:
+        raise ValueError("stats_by_run needs at least one run: {label: layer statistics}")
+    if fig is None:
+        fig = plt.figure(figsize=(13, 3.6))
+    else:
+        fig.set_size_inches(13, 3.6)
+    axes = fig.subplots(1, len(LAYER_PANELS))
+    for ax, (field, label, scale) in zip(axes, LAYER_PANELS, strict=True):
+        for run, stats in stats_by_run.items():
+            values = [getattr(layer, field) for layer in stats]
+            ax.plot(range(1, len(values) + 1), values, marker="o", markersize=3, color=run_color(run), label=run)
+        ax.set_yscale(scale, **({"linthresh": 1e-3} if scale == "symlog" else {}))
+        ax.set_title(label)
+        ax.set_xlabel("layer (with a kernel)")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[0].legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

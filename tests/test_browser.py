@@ -23,9 +23,11 @@ RUN_LIMIT = 600  # seconds: a bound on waiting for Run All, not a speed requirem
 # Without these, Chromium's attempts to reach Google's services stall it on a closed network.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-# JupyterLab 4 renders only the cells on screen unless windowing is off.
+# JupyterLab 4 renders only the cells on screen unless windowing is off; under load it may
+# also ask which kernel to start instead of starting the notebook's own.
 LAB_SETTINGS = {
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none",
+                                                                   "autoStartDefaultKernel": True},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
 }
 PANEL_NOTEBOOKS = [path for path in NOTEBOOKS if "KnobPanel(" in path.read_text(encoding="utf-8")]
@@ -93,6 +95,7 @@ def run_all_cells(page):
         if texts and all(text.strip("[]: ").isdigit() for text in texts):
             return texts
         time.sleep(1)
+    page.screenshot(path=SCREENSHOTS / "run-all-unfinished.png")
     pytest.fail(f"Run All did not finish within {RUN_LIMIT} s: prompts {texts}")
 
 
@@ -114,8 +117,10 @@ def test_notebook_runs_in_jupyterlab_and_its_panel_answers(lab, browser, noteboo
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page()
     try:
-        page.goto(f"{base_url}/lab/tree/{notebook.name}?token={token}")
+        # A workspace of its own, so no notebook opened by an earlier test is open beside it.
+        page.goto(f"{base_url}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset&token={token}")
         page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=120_000)
+        page.locator(".jp-Toolbar-kernelName", has_text="Python 3").wait_for(timeout=120_000)
         run_all_cells(page)
         errors = [text for text in page.locator(".jp-OutputArea-output").all_inner_texts()
                   if "Traceback (most recent call last)" in text]

@@ -54,3 +54,39 @@ def test_logits_output_and_probabilities_sum_to_one():
 def test_bad_knobs_fail_with_a_message(kwargs, message):
     with pytest.raises(ValueError, match=message):
         build_cnn(**kwargs)
+
+
+def test_deep_plain_cnn_layout():
+    from course_utils.models import build_deep_plain_cnn
+
+    model = build_deep_plain_cnn(depth=12, width=8, pool_every=5)
+    kinds = layer_kinds(model)
+    assert kinds.count("Conv2D") == 12 and kinds.count("MaxPooling2D") == 2
+    assert "BatchNormalization" not in kinds
+    assert kinds.index("MaxPooling2D") == 5  # after the fifth convolution
+    assert model.get_layer("logits").kernel.shape == (8 * 8 * 8, 10)  # 32 → 16 → 8
+    assert model.output_shape == (None, 10) and kinds[-1] == "Activation"
+
+
+def test_deep_plain_cnn_gives_each_layer_its_own_weights_from_one_initializer_object():
+    import keras
+
+    from course_utils.models import build_deep_plain_cnn
+
+    model = build_deep_plain_cnn(depth=3, initializer=keras.initializers.RandomNormal(stddev=1.0))
+    second, third = (layer.kernel.numpy() for layer in model.layers[1:3])
+    assert second.shape == third.shape and not np.array_equal(second, third)
+    assert abs(second.std() - 1) < 0.1
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"depth": 0}, "depth"),
+    ({"width": 2.5}, "width"),
+    ({"depth": 40, "pool_every": 5}, "poolings"),
+    ({"activation": "no_such_activation"}, "no_such_activation"),
+])
+def test_deep_plain_cnn_bad_knobs_fail_with_a_message(kwargs, message):
+    from course_utils.models import build_deep_plain_cnn
+
+    with pytest.raises(ValueError, match=message):
+        build_deep_plain_cnn(**kwargs)

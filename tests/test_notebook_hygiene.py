@@ -5,7 +5,7 @@ import re
 import nbformat
 import pytest
 
-from project import NOTEBOOKS, SETTINGS
+from project import NOTEBOOKS, ROOT, SETTINGS
 
 CHECKED = "# NBVAL_CHECK_OUTPUT"
 
@@ -67,3 +67,15 @@ def test_sections_every_notebook_has(path):
     text = "\n".join(cell.source for cell in read(path).cells if cell.cell_type == "markdown")
     for heading in ("**Learning goals**", "**Time:**", "## Exercises", "## Key takeaways"):
         assert heading in text
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_maps_link_every_notebook_with_its_colab_badge(path):
+    repo = SETTINGS["repository"].removeprefix("https://github.com/")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"](notebooks/{path.name})" in readme
+    assert f"colab.research.google.com/github/{repo}/blob/{SETTINGS['ref']}/notebooks/{path.name})" in readme
+    course_map = read(NOTEBOOKS[0]).cells[2].source
+    assert course_map.startswith("## The notebooks")
+    row = next(line for line in course_map.splitlines() if line.startswith(f"| {path.name[:2]} |"))
+    assert "planned" not in row and (path == NOTEBOOKS[0] or f"]({path.name})" in row)

@@ -79,3 +79,28 @@ def test_figure_png_outside_pyplot():
     plots.plot_history(HISTORY, label="png", ax=fig.add_subplot())
     png = plots.figure_png(fig)
     assert png.startswith(b"\x89PNG") and len(png) > 1000
+
+
+class Layer:
+    def __init__(self, mean, std, gradient):
+        self.activation_mean, self.activation_std, self.gradient_norm = mean, std, gradient
+
+
+def test_layer_stats_three_panels_log_scales_one_line_per_run():
+    stats = {"small": [Layer(0.1, 10.0**-k, 1e-6) for k in range(4)],
+             "he": [Layer(0.3, 0.4, 0.5) for _ in range(4)]}
+    fig = plots.plot_layer_stats(stats, fig=plots.new_figure(), title="depth 4")
+    assert [ax.get_yscale() for ax in fig.axes] == ["symlog", "log", "log"]
+    std_panel = fig.axes[1]
+    assert [line.get_label() for line in std_panel.get_lines()] == ["small", "he"]
+    assert list(std_panel.get_lines()[0].get_xdata()) == [1, 2, 3, 4]
+    assert np.allclose(std_panel.get_lines()[0].get_ydata(), [1, 0.1, 0.01, 0.001])
+    assert std_panel.get_lines()[1].get_color() == plots.run_color("he")
+    assert fig._suptitle.get_text() == "depth 4"
+
+
+def test_layer_stats_needs_a_run():
+    import pytest
+
+    with pytest.raises(ValueError, match="at least one run"):
+        plots.plot_layer_stats({})
