@@ -14,15 +14,19 @@ from typing import Callable
 import numpy as np
 
 
-def _epoch_index(epoch) -> int:
-    if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or epoch < 0:
-        raise ValueError(f"epoch must be a whole number ≥ 0 (Keras counts from 0), got {epoch!r}")
-    return int(epoch)
+def _whole(name: str, value, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+    return int(value)
 
 
-def _positive(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
+def _number(name: str, value, *, low: float = 0.0, high: float = math.inf, low_allowed: bool = False) -> float:
+    """``value`` as a float if it is a finite number above ``low`` (or equal, if allowed) and at most ``high``."""
+    fits = (not isinstance(value, bool) and isinstance(value, numbers.Real) and math.isfinite(value)
+            and (value >= low if low_allowed else value > low) and value <= high)
+    if not fits:
+        bounds = f"{'[' if low_allowed else '('}{low:g}, {high:g}{']' if math.isfinite(high) else ')'}"
+        raise ValueError(f"{name} must be a number in {bounds}, got {value!r}")
     return float(value)
 
 
@@ -40,10 +44,9 @@ def step_decay(epoch: int, *, initial_rate: float = 0.001, drop: float = 0.5, ep
         drop: the factor applied at each step, in (0, 1].
         epochs_drop: the length of a stage, in epochs.
     """
-    epoch = _epoch_index(epoch)
-    initial_rate, epochs_drop = _positive("initial_rate", initial_rate), _positive("epochs_drop", epochs_drop)
-    if not 0 < _positive("drop", drop) <= 1:
-        raise ValueError(f"drop must be in (0, 1] so that the rate never grows, got {drop!r}")
+    epoch = _whole("epoch (counted from 0)", epoch)
+    initial_rate, epochs_drop = _number("initial_rate", initial_rate), _number("epochs_drop", epochs_drop)
+    drop = _number("drop (so that the rate never grows)", drop, high=1.0)
     return initial_rate * math.pow(drop, math.floor((1 + epoch) / epochs_drop))
 
 
@@ -57,13 +60,14 @@ def piecewise(epoch: int, *, boundaries=(10, 20), rates=(0.001, 0.0005, 0.0001))
         boundaries: increasing epoch indices at which the next rate starts.
         rates: one more rate than boundaries, each positive.
     """
-    epoch = _epoch_index(epoch)
+    epoch = _whole("epoch (counted from 0)", epoch)
     if len(rates) != len(boundaries) + 1:
         raise ValueError(f"rates needs one more value than boundaries, got {len(rates)} rates "
                          f"for {len(boundaries)} boundaries")
-    if list(boundaries) != sorted(set(boundaries)) or any(_epoch_index(b) == 0 for b in boundaries):
-        raise ValueError(f"boundaries must be increasing epoch indices above 0, got {tuple(boundaries)}")
-    rates = [_positive("each rate", rate) for rate in rates]
+    boundaries = [_whole("each boundary", boundary, minimum=1) for boundary in boundaries]
+    if boundaries != sorted(set(boundaries)):
+        raise ValueError(f"boundaries must be increasing epoch indices, got {tuple(boundaries)}")
+    rates = [_number("each rate", rate) for rate in rates]
     stage = sum(epoch >= boundary for boundary in boundaries)
     return rates[stage]
 
@@ -77,16 +81,11 @@ def cosine_warmup(step: int, *, initial_rate: float, warmup_target: float, warmu
     a half cosine from ``warmup_target`` down to ``alpha * warmup_target`` over ``decay_steps``
     steps, then constant. Quick enough to redraw as a knob moves.
     """
-    step = _epoch_index(step)
-    if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, numbers.Integral) or warmup_steps < 0:
-        raise ValueError(f"warmup_steps must be a whole number ≥ 0, got {warmup_steps!r}")
-    if isinstance(decay_steps, bool) or not isinstance(decay_steps, numbers.Integral) or decay_steps < 1:
-        raise ValueError(f"decay_steps must be a whole number ≥ 1, got {decay_steps!r}")
-    if not 0 <= alpha <= 1:
-        raise ValueError(f"alpha (the final fraction of the peak rate) must be in [0, 1], got {alpha!r}")
-    if initial_rate < 0 or not math.isfinite(initial_rate):
-        raise ValueError(f"initial_rate must be zero or positive, got {initial_rate!r}")
-    warmup_target = _positive("warmup_target", warmup_target)
+    step = _whole("step", step)
+    warmup_steps, decay_steps = _whole("warmup_steps", warmup_steps), _whole("decay_steps", decay_steps, minimum=1)
+    alpha = _number("alpha (the final fraction of the peak rate)", alpha, high=1.0, low_allowed=True)
+    initial_rate = _number("initial_rate", initial_rate, low_allowed=True)
+    warmup_target = _number("warmup_target", warmup_target)
     if step < warmup_steps:
         return initial_rate + (warmup_target - initial_rate) * step / warmup_steps
     done = min(step - warmup_steps, decay_steps) / decay_steps
@@ -95,9 +94,7 @@ def cosine_warmup(step: int, *, initial_rate: float, warmup_target: float, warmu
 
 def rates_over(schedule: Callable[[int], float], count: int) -> list[float]:
     """The rates a schedule gives at epochs (or steps) ``0 … count - 1``."""
-    if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 1:
-        raise ValueError(f"count must be a whole number ≥ 1, got {count!r}")
-    return [schedule(index) for index in range(count)]
+    return [schedule(index) for index in range(_whole("count", count, minimum=1))]
 
 
 # --- the learning-rate range test -------------------------------------------------------
@@ -149,15 +146,13 @@ def lr_range_test(model, x, y, *, start: float = 1e-6, end: float = 1.0, batch_s
         stop_factor: how far above its lowest the smoothed loss may rise, above 1.
         seed: shuffles the data before the pass.
     """
-    start, end = _positive("start", start), _positive("end", end)
+    start, end = _number("start", start), _number("end", end)
     if start >= end:
         raise ValueError(f"start must be below end, got start={start!r}, end={end!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"batch_size must be a whole number ≥ 1, got {batch_size!r}")
-    if not 0 <= smoothing < 1:
+    batch_size = _whole("batch_size", batch_size, minimum=1)
+    if _number("smoothing", smoothing, low_allowed=True) >= 1:
         raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
-    if not _positive("stop_factor", stop_factor) > 1:
-        raise ValueError(f"stop_factor must be above 1, got {stop_factor!r}")
+    stop_factor = _number("stop_factor", stop_factor, low=1.0)
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
     num_batches = math.ceil(len(x) / batch_size)

@@ -79,6 +79,9 @@ def test_cosine_warmup_shape():
     (lambda: cosine_warmup(0, initial_rate=0, warmup_target=0.1, warmup_steps=2, decay_steps=5, alpha=2),
      "alpha"),
     (lambda: rates_over(step_decay, 0), "count"),
+    (lambda: step_decay(0, drop="half"), "drop"),
+    (lambda: cosine_warmup(0, initial_rate="0", warmup_target=0.1, warmup_steps=2, decay_steps=5), "initial_rate"),
+    (lambda: piecewise(0, boundaries=(1.5, 20), rates=(0.1, 0.01, 0.001)), "boundary"),
 ])
 def test_bad_schedule_arguments_say_what_is_accepted(call, message):
     with pytest.raises(ValueError, match=message):
