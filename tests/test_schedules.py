@@ -37,7 +37,7 @@ def test_piecewise_is_the_articles_three_stages():
 def test_keras_learning_rate_scheduler_uses_the_schedule_as_given(schedule, expected):
     # Keras calls schedule(epoch, current_rate) when it can: that must not reach the settings
     model = linear_model()
-    history = model.fit(np.zeros((8, 4)), np.zeros(8), epochs=5, verbose=0,
+    history = model.fit(np.zeros((8, 4), "float32"), np.zeros(8, "float32"), epochs=5, verbose=0,
                         callbacks=[keras.callbacks.LearningRateScheduler(schedule)])
     assert history.history["learning_rate"] == pytest.approx(expected)
 
