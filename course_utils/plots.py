@@ -126,6 +126,8 @@ def figure_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+LOG_DECADES = 4  # a log panel spans at least this many powers of ten, so that steady looks steady
+
 LAYER_PANELS = (
     ("activation_mean", "activation mean", "symlog"),  # signed, from 0 to astronomical: log beyond ±1e-3
     ("activation_std", "activation std", "log"),
@@ -160,6 +162,8 @@ def plot_layer_stats(stats_by_run: dict, *, fig: Figure | None = None, title: st
             values = [getattr(layer, field) for layer in stats]
             ax.plot(range(1, len(values) + 1), values, marker="o", markersize=3, color=run_color(run), label=run)
         ax.set_yscale(scale, **({"linthresh": 1e-3} if scale == "symlog" else {}))
+        if scale == "log":
+            _span_at_least(ax, LOG_DECADES)
         ax.set_title(label)
         ax.set_xlabel("layer (with a kernel)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -168,3 +172,11 @@ def plot_layer_stats(stats_by_run: dict, *, fig: Figure | None = None, title: st
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def _span_at_least(ax, decades: float) -> None:
+    """Widens a log axis around its middle to at least ``decades`` powers of ten."""
+    low, high = ax.get_ylim()
+    if 0 < low and high < math.inf and high / low < 10**decades:
+        middle = math.sqrt(low * high)
+        ax.set_ylim(middle / 10 ** (decades / 2), middle * 10 ** (decades / 2))

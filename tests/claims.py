@@ -28,3 +28,8 @@ def verdict_about(verdicts: dict[str, bool], words: str) -> bool:
     matches = [claim for claim in verdicts if words in claim]
     assert len(matches) == 1, f"{len(matches)} claims contain {words!r}: {list(verdicts)}"
     return verdicts[matches[0]]
+
+
+def unstated(verdicts: dict[str, bool], stated: dict[str, bool]) -> list[str]:
+    """The measured claims that no stated phrase matches: a table row the prose is silent on."""
+    return [claim for claim in verdicts if not any(words in claim for words in stated)]

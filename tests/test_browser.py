@@ -133,8 +133,13 @@ def test_notebook_runs_in_jupyterlab_and_its_panel_answers(lab, browser, noteboo
             "images => images.filter(image => image.naturalWidth > 0).length")
         assert rendered >= 1, "the panel shows no rendered plot"
         texts, sources = panel.inner_text(), image_sources(panel)
-        drag(page, panel.locator(".noUi-handle").first, 80)
-        page.wait_for_function("([element, before]) => element.innerText !== before",
+        handle = panel.locator(".noUi-handle").first
+        # A panel taller than the window, centred, can leave its first slider under the toolbar.
+        handle.evaluate("element => element.scrollIntoView({block: 'center'})")
+        drag(page, handle, 80)
+        # The slider's readout changes at once; the status line once the kernel has redrawn any preview.
+        page.wait_for_function("([element, before]) => element.innerText !== before"
+                               " && /press Run|used by the next run/.test(element.innerText)",
                                arg=[panel.element_handle(), texts], timeout=30_000)
         page.screenshot(path=SCREENSHOTS / f"{notebook.stem}-slider-moved.png")
         assert "press Run" in panel.inner_text() or "used by the next run" in panel.inner_text()

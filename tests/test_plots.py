@@ -96,6 +96,11 @@ def test_layer_stats_three_panels_log_scales_one_line_per_run():
     assert list(std_panel.get_lines()[0].get_xdata()) == [1, 2, 3, 4]
     assert np.allclose(std_panel.get_lines()[0].get_ydata(), [1, 0.1, 0.01, 0.001])
     assert std_panel.get_lines()[1].get_color() == plots.run_color("he")
+    low, high = fig.axes[2].get_ylim()  # gradients 1e-6 and 0.5: already more than 4 decades apart
+    assert low < 1e-6 and high > 0.5
+    steady = plots.plot_layer_stats({"he": stats["he"]}, fig=plots.new_figure())
+    low, high = steady.axes[1].get_ylim()  # a constant std still gets 4 decades, centred on it
+    assert np.isclose(high / low, 1e4) and low < 0.4 < high
     assert fig._suptitle.get_text() == "depth 4"
 
 
