@@ -7,7 +7,8 @@ import math
 import os
 
 
-def _verdict(ok: bool, message: str) -> bool:
+def respond(ok: bool, message: str) -> bool:
+    """Prints a self-check's answer, ✅ or ❌ before the message, and returns ``ok``."""
     print(("✅ " if ok else "❌ ") + message)
     return ok
 
@@ -17,13 +18,13 @@ def check_first_loss(num_classes: int, answer: float, tolerance: float = 0.01) -
     try:
         answer = float(answer)
     except (TypeError, ValueError):
-        return _verdict(False, f"Give the loss as a number, not {answer!r}.")
+        return respond(False, f"Give the loss as a number, not {answer!r}.")
     expected = math.log(num_classes)
     if abs(answer - expected) <= tolerance:
-        return _verdict(True, f"Right: with {num_classes} classes a uniform guess costs "
-                              f"ln({num_classes}) = {expected:.4f}.")
-    return _verdict(False, f"Not quite ({answer:.4f}). Hint: a uniform guess gives every class probability "
-                           f"1/{num_classes}; the cross-entropy is -ln of the probability given to the true class.")
+        return respond(True, f"Right: with {num_classes} classes a uniform guess costs "
+                             f"ln({num_classes}) = {expected:.4f}.")
+    return respond(False, f"Not quite ({answer:.4f}). Hint: a uniform guess gives every class probability "
+                          f"1/{num_classes}; the cross-entropy is -ln of the probability given to the true class.")
 
 
 def verdict_table(rows):

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import math
 
+from course_utils.checks import respond
+
 TRUNCATION_FACTOR = 0.87962566103423978  # std of a unit normal cut at ±2, which Keras divides by
-
-
-def _verdict(ok: bool, message: str) -> bool:
-    print(("✅ " if ok else "❌ ") + message)
-    return ok
 
 
 def _number(answer) -> float | None:
@@ -27,38 +24,38 @@ def check_he_std(kernel_size: int, in_channels: int, answer, tolerance: float = 
     """Checks the He standard deviation sqrt(2 / fan_in) for a square Conv2D kernel."""
     value = _number(answer)
     if value is None:
-        return _verdict(False, f"Give the standard deviation as a number, not {answer!r}.")
+        return respond(False, f"Give the standard deviation as a number, not {answer!r}.")
     fan_in = kernel_size * kernel_size * in_channels
     expected = math.sqrt(2 / fan_in)
     if _close(value, expected, tolerance):
-        return _verdict(True, f"Right: fan_in = {kernel_size}·{kernel_size}·{in_channels} = {fan_in}, "
-                              f"sqrt(2/{fan_in}) = {expected:.4f}.")
-    return _verdict(False, f"Not quite ({value:.4g}). Hint: fan_in counts the inputs of one output unit: "
-                           "kernel height × kernel width × input channels.")
+        return respond(True, f"Right: fan_in = {kernel_size}·{kernel_size}·{in_channels} = {fan_in}, "
+                             f"sqrt(2/{fan_in}) = {expected:.4f}.")
+    return respond(False, f"Not quite ({value:.4g}). Hint: fan_in counts the inputs of one output unit: "
+                          "kernel height × kernel width × input channels.")
 
 
 def check_shrink_factor(stddev: float, fan_in: int, answer, tolerance: float = 0.02) -> bool:
     """Checks the factor by which a ReLU layer with N(0, stddev²) weights scales the activation std."""
     value = _number(answer)
     if value is None:
-        return _verdict(False, f"Give the factor as a number, not {answer!r}.")
+        return respond(False, f"Give the factor as a number, not {answer!r}.")
     expected = stddev * math.sqrt(fan_in / 2)
     if _close(value, expected, tolerance):
-        return _verdict(True, f"Right: {stddev}·sqrt({fan_in}/2) = {expected:.3f} per layer.")
-    return _verdict(False, f"Not quite ({value:.4g}). Hint: He's rule std = sqrt(2/fan_in) keeps the factor "
-                           "at 1; compare your std with it.")
+        return respond(True, f"Right: {stddev}·sqrt({fan_in}/2) = {expected:.3f} per layer.")
+    return respond(False, f"Not quite ({value:.4g}). Hint: He's rule std = sqrt(2/fan_in) keeps the factor "
+                          "at 1; compare your std with it.")
 
 
 def check_largest_he_weight(answer, tolerance: float = 0.01) -> bool:
     """Checks the largest |w| Keras' ``he_normal`` can draw, in units of sqrt(2 / fan_in)."""
     value = _number(answer)
     if value is None:
-        return _verdict(False, f"Give the bound as a number, not {answer!r}.")
+        return respond(False, f"Give the bound as a number, not {answer!r}.")
     expected = 2 / TRUNCATION_FACTOR
     if _close(value, expected, tolerance):
-        return _verdict(True, f"Right: 2 / {TRUNCATION_FACTOR:.4f} = {expected:.3f} He standard deviations.")
-    return _verdict(False, f"Not quite ({value:.4g}). Hint: the cut is at 2 standard deviations of the "
-                           f"normal Keras draws from, whose std is the He value divided by {TRUNCATION_FACTOR:.4f}.")
+        return respond(True, f"Right: 2 / {TRUNCATION_FACTOR:.4f} = {expected:.3f} He standard deviations.")
+    return respond(False, f"Not quite ({value:.4g}). Hint: the cut is at 2 standard deviations of the "
+                          f"normal Keras draws from, whose std is the He value divided by {TRUNCATION_FACTOR:.4f}.")
 
 
 def check_where_gradients_vanish(answer, stats) -> bool:
@@ -69,7 +66,7 @@ def check_where_gradients_vanish(answer, stats) -> bool:
         stats: the measured per-layer statistics (``probes.layer_statistics``), the output layer last.
     """
     if answer not in ("first", "last"):
-        return _verdict(False, f"Answer 'first' or 'last', not {answer!r}.")
+        return respond(False, f"Answer 'first' or 'last', not {answer!r}.")
     hidden = [row.gradient_norm for row in stats[:-1]]
     if len(hidden) < 2:
         raise ValueError("stats must hold at least two hidden layers and the output layer")
@@ -78,5 +75,5 @@ def check_where_gradients_vanish(answer, stats) -> bool:
     detail = (f"the smallest gradient norm, {hidden[smallest]:.2g}, is in layer {smallest + 1} of {len(hidden)}; "
               f"the largest is {max(hidden):.2g}")
     if answer == expected:
-        return _verdict(True, f"Right: {detail}.")
-    return _verdict(False, f"Not this time: {detail}. Look at the gradient panel again.")
+        return respond(True, f"Right: {detail}.")
+    return respond(False, f"Not this time: {detail}. Look at the gradient panel again.")
