@@ -1,29 +1,106 @@
-"""Test-wide settings: fast mode, quiet TensorFlow, no display, stderr out of nbval's comparison."""
+"""Test-wide settings and the single run of each notebook.
 
+``make test`` executes each notebook once, under nbval. That one run gives three results: no cell
+failed; the cells marked ``# NBVAL_CHECK_OUTPUT`` reproduced their stored output; and the claims the
+notebook checked, recorded in ``artifacts/verdicts/<notebook>.jsonl`` (through ``COURSE_VERDICTS``),
+which the claims tests read afterwards. The notebooks therefore run before every other test.
+"""
+
+import json
 import os
+import uuid
+from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("COURSE_MODE", "fast")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-try:
-    from nbval.plugin import IPyNbCell
-except ImportError:  # nbval is only needed for the notebook runs
-    IPyNbCell = None
+ROOT = Path(__file__).resolve().parent
+VERDICTS_DIR = ROOT / "artifacts" / "verdicts"
+THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
+LEARNERS_THREADS = {name: os.environ.get(name) for name in THREAD_VARIABLES}  # before any test ran
 
 
-def _without_stderr(outputs):
-    return [out for out in outputs if not (out.get("output_type") == "stream" and out.get("name") == "stderr")]
+def is_notebook_cell(item) -> bool:
+    return item.path.suffix == ".ipynb"
 
 
-if IPyNbCell is not None:
-    _compare_outputs = IPyNbCell.compare_outputs
+def pytest_configure(config):
+    os.environ["COURSE_TEST_SESSION"] = uuid.uuid4().hex  # marks the verdict records of this session
+    for marker, meaning in [("unit", "fast tests of course_utils and the project's files"),
+                            ("notebook", "runs notebooks, or reads what their run recorded"),
+                            ("browser", "drives JupyterLab in Chromium")]:
+        config.addinivalue_line("markers", f"{marker}: {meaning}")
 
-    def compare_outputs_without_stderr(self, test, ref, skip_compare=None):
-        """TensorFlow's log lines arrive on stderr; only stdout and results are compared."""
-        return _compare_outputs(self, _without_stderr(test), _without_stderr(ref), skip_compare)
 
-    IPyNbCell.compare_outputs = compare_outputs_without_stderr
+def pytest_collectstart(collector):
+    """nbval's documented hook: TensorFlow's log lines on stderr are never compared."""
+    if collector.path is not None and collector.path.suffix == ".ipynb":
+        collector.skip_compare += ("stderr",)
+
+
+def pytest_collection_modifyitems(items):
+    """Notebook cells first (the claims tests read their records), each test marked by kind."""
+    for item in items:
+        if is_notebook_cell(item):
+            item.add_marker("notebook")
+        elif not any(item.iter_markers(name) for name in ("notebook", "browser")):
+            item.add_marker("unit")
+    items[:] = [item for item in items if is_notebook_cell(item)] + \
+               [item for item in items if not is_notebook_cell(item)]
+
+
+def status_path(stem: str) -> Path:
+    return VERDICTS_DIR / f"{stem}.status.json"
+
+
+def changed_thread_settings() -> dict:
+    """Thread variables that differ from the learner's: a test leaked them into os.environ."""
+    current = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    return {name: value for name, value in current.items() if value != LEARNERS_THREADS[name]}
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_thread_settings():
+    """Fails a test that leaves TensorFlow's thread settings changed for the kernels started after it."""
+    yield
+    leaked = changed_thread_settings()
+    assert not leaked, f"this test changed the thread settings of later kernels: {leaked}"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before a notebook's kernel starts (at its first cell): point its claim records at a fresh file."""
+    if not is_notebook_cell(item) or getattr(item.parent, "_course_started", False):
+        return
+    item.parent._course_started = True
+    leaked = changed_thread_settings()
+    assert not leaked, f"a test changed the kernel's thread settings: {leaked}"
+    VERDICTS_DIR.mkdir(parents=True, exist_ok=True)
+    record = VERDICTS_DIR / f"{item.path.stem}.jsonl"
+    record.unlink(missing_ok=True)
+    status_path(item.path.stem).unlink(missing_ok=True)
+    os.environ["COURSE_VERDICTS"] = str(record)
+
+
+_failed_cells: dict[str, list[str]] = {}  # notebook → the node ids of its cells that failed
+
+
+def pytest_runtest_logreport(report):
+    notebook = report.nodeid.split("::")[0]
+    if notebook.endswith(".ipynb") and report.failed:
+        _failed_cells.setdefault(Path(notebook).stem, []).append(report.nodeid)
+
+
+def pytest_runtest_teardown(item, nextitem):
+    """After a notebook's last cell: say whether its run was complete, for the claims tests."""
+    if not is_notebook_cell(item) or (nextitem is not None and nextitem.parent is item.parent):
+        return
+    os.environ.pop("COURSE_VERDICTS", None)
+    status = {"session": os.environ["COURSE_TEST_SESSION"], "failed": _failed_cells.get(item.path.stem, [])}
+    status_path(item.path.stem).write_text(json.dumps(status), encoding="utf-8")
 
 
 def pytest_report_header(config):

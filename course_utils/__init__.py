@@ -1,10 +1,16 @@
-"""Helpers for the CNN Training Clinic notebooks: data, plots, knob panels, checks.
+"""Helpers for the CNN Training Clinic notebooks: data, plots, claims, knob panels, checks.
 
 Import it as ``import course_utils as cu``. The lessons' own code (models, ``compile``,
 ``fit``) stays in the notebooks; this package holds the plumbing around it.
+
+What ``cu`` exposes: what every notebook uses — the course's settings (mode, seeds, where it
+runs), loading data, the plots, and the ``claims`` record. A tool that one lesson teaches is
+imported from its own module, by name, where the lesson introduces it
+(``from course_utils import loss_doctor``, ``from course_utils.widgets import KnobPanel``), and an
+exercise's self-checks from ``course_utils.exercises``.
 """
 
-from . import checks
+from . import checks, claims
 from .config import by_mode, course_mode, is_fast, is_online, limit_threads, set_seed, where_it_runs
 from .data import Dataset, load_dataset, random_images
 from .plots import compare_runs, image_grid, plot_history
@@ -14,6 +20,6 @@ __version__ = "0.1.0"
 limit_threads()  # before TensorFlow's first operation: a container's CPUs, not the host's
 
 __all__ = [
-    "Dataset", "by_mode", "checks", "compare_runs", "course_mode", "image_grid", "is_fast", "is_online",
+    "Dataset", "by_mode", "checks", "claims", "compare_runs", "course_mode", "image_grid", "is_fast", "is_online",
     "limit_threads", "load_dataset", "plot_history", "random_images", "set_seed", "where_it_runs",
 ]

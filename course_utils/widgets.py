@@ -124,10 +124,12 @@ class IntSlider(_NumberKnob):
 
 @dataclass
 class Choice(Knob):
-    """One of a list of options, such as an initializer's name; a run's label shows the option alone."""
+    """One of a list of options, such as an initializer's name; a run's label shows the option alone.
 
-    options: Sequence
+    Like every knob: the name, the default, then what it accepts (here the options)."""
+
     default: Any
+    options: Sequence
 
     def widget(self) -> widgets.Dropdown:
         return widgets.Dropdown(options=self.options, value=self.default, **_labelled(self.name))

@@ -1,4 +1,9 @@
-"""Runs a notebook headless in fast mode and returns the verdicts its claim table measured."""
+"""The claims a notebook checked, from this session's one run of it.
+
+Under ``make test`` nbval runs each notebook once, before the other tests, and the project's
+conftest records its claims in ``artifacts/verdicts/<notebook>.jsonl``. When this session did not
+run the notebook under nbval (a claims test run on its own), the notebook is run here instead.
+"""
 
 import json
 import os
@@ -10,17 +15,43 @@ from course_utils.runner import run_notebook
 
 from project import ROOT
 
+VERDICTS_DIR = ROOT / "artifacts" / "verdicts"
 
-def notebook_verdicts(name: str) -> dict[str, bool]:
-    """Claim text → measured verdict, from one fast-mode run of ``notebooks/<name>``."""
+
+def _read(record: Path) -> list[dict]:
+    return [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+
+
+def _from_this_session(stem: str) -> list[dict] | None:
+    status_file, record = VERDICTS_DIR / f"{stem}.status.json", VERDICTS_DIR / f"{stem}.jsonl"
+    if not status_file.exists():
+        return None
+    status = json.loads(status_file.read_text(encoding="utf-8"))
+    if status["session"] != os.environ.get("COURSE_TEST_SESSION"):
+        return None
+    assert not status["failed"], f"{stem} had failing cells in this session's run: {status['failed']}"
+    assert record.exists(), f"{stem} ran but checked no claim"
+    return _read(record)
+
+
+def notebook_claims(name: str) -> list[dict]:
+    """Every claim ``notebooks/<name>`` checked in fast mode, as recorded (one dict per claim)."""
+    stem = Path(name).stem
+    claims = _from_this_session(stem)
+    if claims is not None:
+        return claims
     with tempfile.TemporaryDirectory() as folder:
         record = Path(folder) / "verdicts.jsonl"
         with mock.patch.dict(os.environ, COURSE_MODE="fast", COURSE_VERDICTS=str(record)):
             run = run_notebook(ROOT / "notebooks" / name)
         assert not run.error, f"{name} failed: {run.error}"
-        assert record.exists(), f"{name} built no verdict table"
-        rows = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
-    return {row["claim"]: row["holds"] for row in rows}
+        assert record.exists(), f"{name} checked no claim"
+        return _read(record)
+
+
+def notebook_verdicts(name: str) -> dict[str, bool]:
+    """Claim text → measured verdict, for a notebook whose table still records ``holds`` as True/False."""
+    return {row["claim"]: row["holds"] for row in notebook_claims(name) if "holds" in row}
 
 
 def verdict_about(verdicts: dict[str, bool], words: str) -> bool:

@@ -1,5 +1,6 @@
-"""JupyterLab in a real browser: each notebook with a knob panel runs all its cells in
-headless Chromium without an error, its slider moves the panel, and its plots render.
+"""JupyterLab in a real browser: a notebook with each kind of knob panel (with and without a
+preview) runs all its cells in headless Chromium without an error, its slider moves the panel,
+and its plots render. One of each kind is enough: nbval already runs every notebook.
 
 The server gets a copy of the notebooks, so autosave cannot write outputs into the
 repository. Screenshots go to ``artifacts/browser/`` (git-ignored).
@@ -30,7 +31,16 @@ LAB_SETTINGS = {
                                                                    "autoStartDefaultKernel": True},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
 }
-PANEL_NOTEBOOKS = [path for path in NOTEBOOKS if "KnobPanel(" in path.read_text(encoding="utf-8")]
+
+
+def panel_kind(path) -> str | None:
+    """The kind of knob panel a notebook has, "preview" or "plain"; None for a notebook without one."""
+    text = path.read_text(encoding="utf-8")
+    return None if "KnobPanel(" not in text else "preview" if "preview=" in text else "plain"
+
+
+PANEL_NOTEBOOKS = [next(path for path in NOTEBOOKS if panel_kind(path) == kind) for kind in ("plain", "preview")
+                   if any(panel_kind(path) == kind for path in NOTEBOOKS)]
 
 
 def find_chromium():
@@ -40,9 +50,9 @@ def find_chromium():
 
 
 CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(
     CHROMIUM is None, reason="no Chromium here: install Debian's chromium package (.ci/run does), "
-                             "or set CHROMIUM to a Chromium executable")
+                             "or set CHROMIUM to a Chromium executable")]
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,10 @@
 """Notebook 00's stated claim, measured again by running the notebook in fast mode."""
 
+import pytest
+
 from claims import notebook_verdicts, verdict_about
+
+pytestmark = pytest.mark.notebook
 
 
 def test_a_fresh_model_starts_near_ln10():

@@ -8,6 +8,8 @@ import pytest
 
 from claims import notebook_verdicts, unstated, verdict_about
 
+pytestmark = pytest.mark.notebook
+
 STATED = {
     # the article
     "cross-entropy of a uniform guess over 10 classes": True,

@@ -4,6 +4,8 @@ import pytest
 
 from claims import notebook_verdicts, unstated, verdict_about
 
+pytestmark = pytest.mark.notebook
+
 STATED = {
     "leaves 000's network stagnating around 2.3": False,
     "lower loss after a few training steps": True,

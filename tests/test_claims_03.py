@@ -8,6 +8,8 @@ import pytest
 
 from claims import notebook_verdicts, unstated, verdict_about
 
+pytestmark = pytest.mark.notebook
+
 STATED = {
     "Adam at 0.1 gives fluctuating loss values": False,
     "Adam at 0.1 prevents convergence": False,

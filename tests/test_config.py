@@ -1,6 +1,7 @@
 import os
 import random
 import threading
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -94,8 +95,10 @@ def many_cores(monkeypatch):
     """A 64-core host whose cores this process may all use, unless a quota says otherwise."""
     monkeypatch.setattr(config.os, "cpu_count", lambda: 64)
     monkeypatch.setattr(config.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
-    for variable in config.THREAD_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
+    with mock.patch.dict(os.environ):  # restores the variables limit_threads sets, set before or not
+        for variable in config.THREAD_VARIABLES:
+            os.environ.pop(variable, None)
+        yield
 
 
 @pytest.mark.parametrize("version, quota, cores", [

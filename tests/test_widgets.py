@@ -40,7 +40,7 @@ def make_panel(train=None):
     panel = KnobPanel(
         train or train_tiny_cnn,
         [LogSlider("learning_rate", 1e-2, low=1e-5, high=1.0),
-         Choice("initializer", ["glorot_uniform", "he_uniform", "no_such_initializer"], "glorot_uniform"),
+         Choice("initializer", "glorot_uniform", ["glorot_uniform", "he_uniform", "no_such_initializer"]),
          IntSlider("epochs", 2, low=1, high=300),
          Toggle("poisoned", False)],
         num_classes=3, title="Tiny CNN")
@@ -203,7 +203,7 @@ def test_knob_specs_build_their_widgets_and_clean_values():
     assert (slider.base, slider.min, slider.max, slider.value) == (10, -5, 0, pytest.approx(1e-3))
     assert isinstance(Slider("dropout", 0.2, 0.0, 0.9, 0.1).widget(), ipywidgets.FloatSlider)
     assert IntSlider("epochs", 5, low=1, high=30).validate(3.0) == 3
-    assert isinstance(Choice("act", ["relu", "tanh"], "relu").widget(), ipywidgets.Dropdown)
+    assert isinstance(Choice("act", "relu", ["relu", "tanh"]).widget(), ipywidgets.Dropdown)
     assert isinstance(Toggle("batch_norm", True).widget(), ipywidgets.Checkbox)
     with pytest.raises(ValueError, match="between"):
         LogSlider("learning_rate", 10.0, low=1e-5, high=1.0)
