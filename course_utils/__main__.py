@@ -1,7 +1,8 @@
 """Command line of the course helpers.
 
 ``python -m course_utils doctor`` checks a set-up; ``python -m course_utils run`` executes the
-notebooks headless and reports each one's wall time and peak kernel memory.
+notebooks headless and reports each one's wall time, peak kernel memory and slowest cells, and with
+``--report FOLDER`` writes every claim the notebooks checked too.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ def run_notebooks(arguments: argparse.Namespace) -> int:
         print("No notebooks found: name them, or run from a clone of the course.")
         return 1
     runs = run_course(notebooks, mode=arguments.mode)
+    if arguments.report:
+        from .report import write_report
+
+        print(f"report: {write_report(runs, arguments.mode or config.course_mode(), arguments.report)}")
     return 1 if any(run.error for run in runs) else 0
 
 
@@ -57,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
                             help="notebooks to run (default: every notebook of the course)")
     run_parser.add_argument("--mode", choices=["fast", "default"],
                             help="the course mode for the kernels (default: COURSE_MODE as set)")
+    run_parser.add_argument("--report", type=Path, metavar="FOLDER",
+                            help="also write <FOLDER>/<mode>.md and .json: times, slowest cells, every claim")
     run_parser.set_defaults(run=run_notebooks)
     return parser
 

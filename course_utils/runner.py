@@ -1,14 +1,19 @@
-"""Runs the course's notebooks headless and measures each one: wall time and peak kernel memory."""
+"""Runs the course's notebooks headless and measures each one: wall time, peak kernel memory,
+its slowest cells, and the claims it checked (measured and stated verdicts)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
+import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from unittest import mock
 
 import nbformat
 import psutil
@@ -23,10 +28,17 @@ class NotebookRun:
     seconds: float
     peak_mb: float
     error: str = ""
+    cell_seconds: list[tuple[int, float]] = field(default_factory=list)  # (cell index, wall time), every code cell
+    claims: list[dict] = field(default_factory=list)  # as recorded by course_utils.claims.check
+
+    def slowest_cells(self, count: int = 3) -> list[tuple[int, float]]:
+        """The ``count`` code cells that took longest, slowest first."""
+        return sorted(self.cell_seconds, key=lambda cell: -cell[1])[:count]
 
     def __str__(self) -> str:
         outcome = f"FAILED: {self.error}" if self.error else "ok"
-        return f"{self.name:<40} {self.seconds:7.1f} s  {self.peak_mb:7.0f} MB peak  {outcome}"
+        slowest = "".join(f"  slowest cell {index}: {seconds:.1f} s" for index, seconds in self.slowest_cells(1))
+        return f"{self.name:<40} {self.seconds:7.1f} s  {self.peak_mb:7.0f} MB peak{slowest}  {outcome}"
 
 
 class _PeakMemory:
@@ -57,21 +69,38 @@ class _PeakMemory:
         self._thread.join()
 
 
+def _cell_seconds(notebook) -> list[tuple[int, float]]:
+    """Each executed code cell's wall time, from the timestamps the executing client recorded."""
+    times = []
+    for index, cell in enumerate(notebook.cells):
+        stamps = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in stamps and "shell.execute_reply" in stamps:
+            start, end = (datetime.fromisoformat(stamps[key].replace("Z", "+00:00"))
+                          for key in ("iopub.execute_input", "shell.execute_reply"))
+            times.append((index, (end - start).total_seconds()))
+    return times
+
+
 def run_notebook(path: Path, *, timeout: int = 1800) -> NotebookRun:
     """Executes every cell of a notebook in a fresh kernel, in the notebook's folder."""
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=True,
                             resources={"metadata": {"path": str(path.parent)}})
-    start = time.perf_counter()
     error = ""
-    with _PeakMemory() as memory:
+    with tempfile.TemporaryDirectory() as folder, _PeakMemory() as memory:
+        record = Path(folder) / "claims.jsonl"
+        start = time.perf_counter()
         try:
-            client.execute(stderr=subprocess.DEVNULL)  # TensorFlow's start-up log lines
+            with mock.patch.dict(os.environ, COURSE_VERDICTS=str(record)):  # the kernel inherits it
+                client.execute(stderr=subprocess.DEVNULL)  # TensorFlow's start-up log lines
         except Exception as failure:  # noqa: BLE001 - reported, and the next notebook still runs
             plain = re.sub(r"\x1b\[[0-9;]*m", "", str(failure))  # drop terminal colours
             last_line = (plain.strip().splitlines() or [""])[-1]
             error = f"{type(failure).__name__}: {last_line}"
-    return NotebookRun(path.name, time.perf_counter() - start, memory.peak / 2**20, error)
+        seconds = time.perf_counter() - start
+        lines = record.read_text(encoding="utf-8").splitlines() if record.exists() else []
+    return NotebookRun(path.name, seconds, memory.peak / 2**20, error, _cell_seconds(notebook),
+                       [json.loads(line) for line in lines])
 
 
 def run_course(notebooks: list[Path], mode: str | None = None) -> list[NotebookRun]:

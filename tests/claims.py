@@ -7,7 +7,6 @@ run the notebook under nbval (a claims test run on its own), the notebook is run
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from unittest import mock
 
@@ -40,13 +39,11 @@ def notebook_claims(name: str) -> list[dict]:
     claims = _from_this_session(stem)
     if claims is not None:
         return claims
-    with tempfile.TemporaryDirectory() as folder:
-        record = Path(folder) / "verdicts.jsonl"
-        with mock.patch.dict(os.environ, COURSE_MODE="fast", COURSE_VERDICTS=str(record)):
-            run = run_notebook(ROOT / "notebooks" / name)
-        assert not run.error, f"{name} failed: {run.error}"
-        assert record.exists(), f"{name} checked no claim"
-        return _read(record)
+    with mock.patch.dict(os.environ, COURSE_MODE="fast"):
+        run = run_notebook(ROOT / "notebooks" / name)
+    assert not run.error, f"{name} failed: {run.error}"
+    assert run.claims, f"{name} checked no claim"
+    return run.claims
 
 
 def notebook_verdicts(name: str) -> dict[str, bool]:

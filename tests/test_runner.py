@@ -42,3 +42,30 @@ def test_command_line_exit_code_follows_the_notebooks(tmp_path, monkeypatch):
     broken = write_notebook(tmp_path / "broken.ipynb", "1 / 0")
     assert main(["run", str(fine)]) == 0
     assert main(["run", str(fine), str(broken)]) == 1
+
+
+CLAIM_CELL = """import course_utils as cu
+cu.claims.check("Stuck at 2.302", "a claim the run disagrees with", rule="r", measurement="m",
+                verdict=cu.claims.HOLDS, stated=cu.claims.DOES_NOT_HOLD)"""
+
+
+def test_a_run_records_each_cells_time_and_the_claims_checked(tmp_path):
+    path = write_notebook(tmp_path / "claims.ipynb", "x = 1", "import time\ntime.sleep(1.5)", CLAIM_CELL)
+    run = run_notebook(path)
+    assert run.error == ""
+    assert [index for index, _ in run.cell_seconds] == [0, 1, 2]
+    seconds = dict(run.cell_seconds)
+    assert seconds[1] >= 1.5 > seconds[0]
+    assert run.slowest_cells(2)[0][1] == max(seconds.values())
+    assert [(claim["verdict"], claim["stated"]) for claim in run.claims] == [("holds", "does not hold")]
+    assert "COURSE_VERDICTS" not in os.environ
+
+
+def test_the_report_marks_a_claim_that_disagrees_with_its_text(tmp_path):
+    from course_utils.report import write_report
+
+    run = run_notebook(write_notebook(tmp_path / "claims.ipynb", CLAIM_CELL))
+    report = write_report([run], "fast", tmp_path / "reports").read_text(encoding="utf-8")
+    assert "| claims.ipynb |" in report and "| 1 | 1 |" in report
+    assert "| a claim the run disagrees with | m | holds | does not hold | **no** |" in report
+    assert (tmp_path / "reports" / "fast.json").exists()
