@@ -1,9 +1,10 @@
 """Test-wide settings and the single run of each notebook.
 
-``make test`` executes each notebook once, under nbval. That one run gives three results: no cell
-failed; the cells marked ``# NBVAL_CHECK_OUTPUT`` reproduced their stored output; and the claims the
-notebook checked, recorded in ``artifacts/verdicts/<notebook>.jsonl`` (through ``COURSE_VERDICTS``),
-which the claims tests read afterwards. The notebooks therefore run before every other test.
+``make test`` executes each notebook once, under nbval. That one run gives four results: no cell
+failed; the cells marked ``# NBVAL_CHECK_OUTPUT`` reproduced their stored output; the claims the
+notebook checked, recorded in ``artifacts/verdicts/<notebook>.jsonl`` (through ``COURSE_VERDICTS``);
+and the executed notebook, saved in ``artifacts/executed/<mode>/``. The claims and site tests read
+these afterwards, so the notebooks run before every other test.
 """
 
 import json
@@ -19,6 +20,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 ROOT = Path(__file__).resolve().parent
 VERDICTS_DIR = ROOT / "artifacts" / "verdicts"
+EXECUTED_DIR = ROOT / "artifacts" / "executed"
 THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
 LEARNERS_THREADS = {name: os.environ.get(name) for name in THREAD_VARIABLES}  # before any test ran
 
@@ -94,11 +96,29 @@ def pytest_runtest_logreport(report):
         _failed_cells.setdefault(Path(notebook).stem, []).append(report.nodeid)
 
 
+def save_executed(item) -> None:
+    """The notebook with the outputs nbval's run produced, as a learner's run would leave it."""
+    import nbformat
+
+    notebook = nbformat.read(item.path, as_version=4)
+    cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for number, outputs in item.parent._course_outputs.items():
+        cells[number].outputs = outputs
+    folder = EXECUTED_DIR / os.environ.get("COURSE_MODE", "default")
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, folder / item.path.name)
+
+
 def pytest_runtest_teardown(item, nextitem):
-    """After a notebook's last cell: say whether its run was complete, for the claims tests."""
-    if not is_notebook_cell(item) or (nextitem is not None and nextitem.parent is item.parent):
+    """After each cell, keep its outputs; after a notebook's last cell, save the executed notebook and
+    say whether its run was complete, for the claims and site tests."""
+    if not is_notebook_cell(item):
+        return
+    item.parent.__dict__.setdefault("_course_outputs", {})[item.cell_num] = item.test_outputs or []
+    if nextitem is not None and nextitem.parent is item.parent:
         return
     os.environ.pop("COURSE_VERDICTS", None)
+    save_executed(item)
     status = {"session": os.environ["COURSE_TEST_SESSION"], "failed": _failed_cells.get(item.path.stem, [])}
     status_path(item.path.stem).write_text(json.dumps(status), encoding="utf-8")
 

@@ -34,11 +34,12 @@ def run_notebooks(arguments: argparse.Namespace) -> int:
     if not notebooks:
         print("No notebooks found: name them, or run from a clone of the course.")
         return 1
-    runs = run_course(notebooks, mode=arguments.mode)
+    mode = arguments.mode or config.course_mode()
+    runs = run_course(notebooks, mode=arguments.mode, save_to=config.PACKAGE_DIR.parent / "artifacts" / "executed" / mode)
     if arguments.report:
         from .report import write_report
 
-        print(f"report: {write_report(runs, arguments.mode or config.course_mode(), arguments.report)}")
+        print(f"report: {write_report(runs, mode, arguments.report)}")
     return 1 if any(run.error for run in runs) else 0
 
 

@@ -81,8 +81,9 @@ def _cell_seconds(notebook) -> list[tuple[int, float]]:
     return times
 
 
-def run_notebook(path: Path, *, timeout: int = 1800) -> NotebookRun:
-    """Executes every cell of a notebook in a fresh kernel, in the notebook's folder."""
+def run_notebook(path: Path, *, timeout: int = 1800, save_to: Path | None = None) -> NotebookRun:
+    """Executes every cell of a notebook in a fresh kernel, in the notebook's folder; with
+    ``save_to``, writes the executed notebook (outputs included) into that folder."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=True,
                             resources={"metadata": {"path": str(path.parent)}})
@@ -99,16 +100,20 @@ def run_notebook(path: Path, *, timeout: int = 1800) -> NotebookRun:
             error = f"{type(failure).__name__}: {last_line}"
         seconds = time.perf_counter() - start
         lines = record.read_text(encoding="utf-8").splitlines() if record.exists() else []
+    if save_to is not None:
+        save_to.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, save_to / path.name)
     return NotebookRun(path.name, seconds, memory.peak / 2**20, error, _cell_seconds(notebook),
                        [json.loads(line) for line in lines])
 
 
-def run_course(notebooks: list[Path], mode: str | None = None) -> list[NotebookRun]:
-    """Runs notebooks in order, printing each result as it comes; ``mode`` sets COURSE_MODE."""
+def run_course(notebooks: list[Path], mode: str | None = None, save_to: Path | None = None) -> list[NotebookRun]:
+    """Runs notebooks in order, printing each result as it comes; ``mode`` sets COURSE_MODE;
+    ``save_to`` keeps the executed notebooks there."""
     if mode:
         os.environ["COURSE_MODE"] = mode
     runs = []
     for path in notebooks:
-        runs.append(run_notebook(path))
+        runs.append(run_notebook(path, save_to=save_to))
         print(runs[-1], flush=True)
     return runs

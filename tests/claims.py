@@ -1,4 +1,4 @@
-"""The claims a notebook checked, from this session's one run of it.
+"""What a notebook's one run in this test session left: the claims it checked, its executed copy.
 
 Under ``make test`` nbval runs each notebook once, before the other tests, and the project's
 conftest records its claims in ``artifacts/verdicts/<notebook>.jsonl``. When this session did not
@@ -61,3 +61,15 @@ def verdict_about(verdicts: dict[str, bool], words: str) -> bool:
 def unstated(verdicts: dict[str, bool], stated: dict[str, bool]) -> list[str]:
     """The measured claims that no stated phrase matches: a table row the prose is silent on."""
     return [claim for claim in verdicts if not any(words in claim for words in stated)]
+
+
+def executed_this_session() -> list[Path]:
+    """The executed copies nbval's run saved in this session, one per notebook that ran completely."""
+    copies = []
+    for status_file in sorted(VERDICTS_DIR.glob("*.status.json")):
+        status = json.loads(status_file.read_text(encoding="utf-8"))
+        stem = status_file.name.removesuffix(".status.json")
+        copy = ROOT / "artifacts" / "executed" / "fast" / f"{stem}.ipynb"
+        if status["session"] == os.environ.get("COURSE_TEST_SESSION") and not status["failed"] and copy.exists():
+            copies.append(copy)
+    return copies

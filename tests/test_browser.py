@@ -157,3 +157,29 @@ def test_notebook_runs_in_jupyterlab_and_its_panel_answers(lab, browser, noteboo
             assert image_sources(panel) != sources, "the preview did not change when the slider moved"
     finally:
         page.close()
+
+
+def test_the_site_shows_each_notebook_with_its_plots_and_claims(browser, tmp_path):
+    """The website built from this run's executions: the home page, and notebook 01's page."""
+    from claims import executed_this_session
+    from course_utils import site
+
+    executed = executed_this_session()
+    if not any(path.stem.startswith("01_") for path in executed):
+        pytest.skip("the site is built from this test run's executions of the notebooks: run them too (make test)")
+    home = site.build(executed, tmp_path / "site")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page()
+    try:
+        page.goto(home.as_uri())
+        assert page.locator("a", has_text="stuck at ln(10)").count() >= 1
+        page.locator("a", has_text="stuck at ln(10)").first.click()
+        page.wait_for_load_state()
+        assert page.url.endswith("01_stuck_at_ln10.html")
+        plots = page.locator("img[src^='data:image/png']").evaluate_all(
+            "images => images.filter(image => image.naturalWidth > 0).length")
+        assert plots >= 1, "no plot rendered"
+        assert page.locator("th", has_text="verdict").count() >= 1, "no claims table"
+        page.screenshot(path=SCREENSHOTS / "site-01_stuck_at_ln10.png", full_page=False)
+    finally:
+        page.close()
