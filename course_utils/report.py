@@ -1,8 +1,9 @@
 """The course report: what one headless run of the notebooks measured, as Markdown and JSON.
 
 ``python -m course_utils run --mode default --report reports`` writes ``reports/default.md`` and
-``reports/default.json``: per notebook its wall time, peak kernel memory and slowest cells, and
-every claim it checked, with the verdict the text states and whether this run agrees.
+``reports/default.json``: per notebook its wall time, peak kernel memory, slowest cells, the time
+of each section (compute, and words to read), and every claim it checked, with the verdict the
+text states and whether this run agrees.
 """
 
 from __future__ import annotations
@@ -54,9 +55,12 @@ def markdown(runs: list[NotebookRun], mode: str, about: dict) -> str:
         lines.append(f"| {run.name}{status} | {run.seconds:.1f} s | {run.peak_mb:.0f} MB | {slowest} "
                      f"| {len(run.claims)} | {disagreeing} |")
     for run in runs:
+        lines += ["", f"## {run.name}", "", "| section | compute | reading (words) |", "|---|---|---|"]
+        lines += [f"| {section['title']} | {section['compute_seconds']:.1f} s "
+                  f"| {section['reading_minutes']:.1f} min ({section['words']}) |" for section in run.sections]
         if not run.claims:
             continue
-        lines += ["", f"## {run.name}", "", f"Claims by source and verdict: {_claims_summary(run)}.", "",
+        lines += ["", f"Claims by source and verdict: {_claims_summary(run)}.", "",
                   "| source | claim | measured | verdict | the text states | agrees |", "|---|---|---|---|---|---|"]
         for claim in run.claims:
             agrees = "yes" if claim["stated"] in ("varies", claim["verdict"]) else "**no**"

@@ -30,6 +30,7 @@ class NotebookRun:
     error: str = ""
     cell_seconds: list[tuple[int, float]] = field(default_factory=list)  # (cell index, wall time), every code cell
     claims: list[dict] = field(default_factory=list)  # as recorded by course_utils.claims.check
+    sections: list[dict] = field(default_factory=list)  # per "##" heading: compute seconds, words to read
 
     def slowest_cells(self, count: int = 3) -> list[tuple[int, float]]:
         """The ``count`` code cells that took longest, slowest first."""
@@ -81,6 +82,24 @@ def _cell_seconds(notebook) -> list[tuple[int, float]]:
     return times
 
 
+READING_WORDS_PER_MINUTE = 150  # technical prose and code, read with care
+
+
+def _sections(notebook, cell_seconds: list[tuple[int, float]]) -> list[dict]:
+    """The notebook cut at its level-2 headings: each part's compute time and its words to read."""
+    seconds = dict(cell_seconds)
+    sections = [{"title": "(introduction)", "compute_seconds": 0.0, "words": 0}]
+    for index, cell in enumerate(notebook.cells):
+        heading = re.match(r"## (.+)", cell.source) if cell.cell_type == "markdown" else None
+        if heading:
+            sections.append({"title": heading.group(1).strip(), "compute_seconds": 0.0, "words": 0})
+        sections[-1]["compute_seconds"] += seconds.get(index, 0.0)
+        sections[-1]["words"] += len(cell.source.split())
+    for section in sections:
+        section["reading_minutes"] = section["words"] / READING_WORDS_PER_MINUTE
+    return [section for section in sections if section["words"]]
+
+
 def run_notebook(path: Path, *, timeout: int = 1800, save_to: Path | None = None) -> NotebookRun:
     """Executes every cell of a notebook in a fresh kernel, in the notebook's folder; with
     ``save_to``, writes the executed notebook (outputs included) into that folder."""
@@ -103,8 +122,9 @@ def run_notebook(path: Path, *, timeout: int = 1800, save_to: Path | None = None
     if save_to is not None:
         save_to.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, save_to / path.name)
-    return NotebookRun(path.name, seconds, memory.peak / 2**20, error, _cell_seconds(notebook),
-                       [json.loads(line) for line in lines])
+    cell_seconds = _cell_seconds(notebook)
+    return NotebookRun(path.name, seconds, memory.peak / 2**20, error, cell_seconds,
+                       [json.loads(line) for line in lines], _sections(notebook, cell_seconds))
 
 
 def run_course(notebooks: list[Path], mode: str | None = None, save_to: Path | None = None) -> list[NotebookRun]:

@@ -69,3 +69,17 @@ def test_the_report_marks_a_claim_that_disagrees_with_its_text(tmp_path):
     assert "| claims.ipynb |" in report and "| 1 | 1 |" in report
     assert "| a claim the run disagrees with | m | holds | does not hold | **no** |" in report
     assert (tmp_path / "reports" / "fast.json").exists()
+
+
+def test_sections_add_up_their_cells_compute_and_words(tmp_path):
+    from nbformat.v4 import new_markdown_cell
+
+    notebook = new_notebook(cells=[new_markdown_cell("# Title\nfour words here"), new_code_cell("x = 1"),
+                                   new_markdown_cell("## Slow part\none two"), new_code_cell("import time\ntime.sleep(1)")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, tmp_path / "sections.ipynb")
+    run = run_notebook(tmp_path / "sections.ipynb")
+    assert [section["title"] for section in run.sections] == ["(introduction)", "Slow part"]
+    introduction, slow = run.sections
+    assert (introduction["words"], slow["words"]) == (8, 8)  # whitespace-separated, markdown and code alike
+    assert slow["compute_seconds"] >= 1 > introduction["compute_seconds"]
