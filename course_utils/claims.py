@@ -124,8 +124,14 @@ def table(claims: list[Claim] | None = None) -> Markdown:
     with a warning on every row where this run's verdict differs from the text's."""
     rows = [claim for claim in (recorded() if claims is None else claims) if claim.source in ARTICLES]
     lines = ["| article | claim | measured | verdict |", "|---|---|---|---|"]
-    lines += [f"| *{row.source}* | {row.claim} | {row.measurement} | {row.verdict_text()} |" for row in rows]
+    lines += [f"| *{row.source}* | {_cell(row.claim)} | {_cell(row.measurement)} | {row.verdict_text()} |"
+              for row in rows]
     disagreeing = sum(not row.agrees for row in rows)
     if disagreeing:
         lines.append(f"\n⚠️ In {disagreeing} row(s) your run measured something else than the text states.")
     return Markdown("\n".join(lines))
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: a bar in it ("|gap|") would end the cell."""
+    return text.replace("|", "\\|")
