@@ -89,8 +89,11 @@ def check(source: str, claim: str, *, rule: str, measurement: str, verdict: str,
     if stated not in (*VERDICTS, VARIES):
         raise ValueError(f"stated must be one of {', '.join(map(repr, (*VERDICTS, VARIES)))}; got {stated!r}")
     record = Claim(source, claim, rule, measurement, verdict, stated)
-    _recorded[:] = [earlier for earlier in _recorded if earlier.claim != claim]  # a re-run cell replaces
-    _recorded.append(record)
+    earlier = [index for index, checked in enumerate(_recorded) if checked.claim == claim]
+    if earlier:  # a re-run cell replaces its claim, in its place
+        _recorded[earlier[0]] = record
+    else:
+        _recorded.append(record)
     if os.environ.get("COURSE_VERDICTS"):
         with open(os.environ["COURSE_VERDICTS"], "a", encoding="utf-8") as log:
             log.write(json.dumps(asdict(record)) + "\n")

@@ -41,13 +41,13 @@ def test_every_source_and_verdict_kind_is_accepted():
     assert len(claims.recorded()) == len(claims.SOURCES) * len(claims.VERDICTS)
 
 
-def test_a_rerun_cell_replaces_its_earlier_record():
+def test_a_rerun_cell_replaces_its_earlier_record_in_its_place():
     check("a", verdict=claims.DOES_NOT_HOLD, stated=claims.DOES_NOT_HOLD)
     check("b")
     check("a", verdict=claims.HOLDS, measurement="again")
     recorded = claims.recorded()
-    assert [claim.claim for claim in recorded] == ["b", "a"]
-    assert recorded[-1].verdict == claims.HOLDS and recorded[-1].measurement == "again"
+    assert [claim.claim for claim in recorded] == ["a", "b"]
+    assert recorded[0].verdict == claims.HOLDS and recorded[0].measurement == "again"
 
 
 def test_agreement_with_the_text():
