@@ -77,7 +77,7 @@ def _declared() -> tuple[str, list[str]]:
     pyproject = config.PACKAGE_DIR.parent / "pyproject.toml"
     try:
         import tomllib
-    except ImportError:  # Python 3.10 reads the installed metadata, unless tomli is there
+    except ImportError:  # Python 3.10: tomli, a dependency there
         try:
             import tomli as tomllib
         except ImportError:
