@@ -228,6 +228,7 @@ def run_module(*args, tmp_path):
                           capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow
 def test_doctor_end_to_end(tmp_path):
     result = run_module("doctor", tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -240,6 +241,7 @@ def test_doctor_end_to_end(tmp_path):
     assert named["Download data"].startswith("WARN")  # offline, with an empty data folder
 
 
+@pytest.mark.slow
 def test_module_without_subcommand_exits_2(tmp_path):
     result = run_module(tmp_path=tmp_path)
     assert result.returncode == 2
