@@ -1,23 +1,31 @@
 # Two ways in: `make lab` to study, `make test` to check the course.
-# Each creates .venv with the course installed on first use.
+# Each creates .venv with the course installed on first use; pip refuses a Python outside
+# pyproject.toml's requires-python, the one place that range is written.
+# `make unit` runs the fast tests of course_utils and the project's files only: no notebook, no browser,
+# nothing marked slow (a test that starts another Python).
 # `make test-ipywidgets7` runs the knob-panel tests on Colab's ipywidgets 7.7.1 in a second venv.
+# CONSTRAINTS=constraints.txt installs the versions last tested (CI does); without it pip picks
+# the newest versions in pyproject.toml's ranges, as a learner's install does.
+# `make constraints` rewrites constraints.txt from the versions installed in .venv.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-READY := $(VENV)/.installed
+CONSTRAINTS ?=
+PIP_CONSTRAINTS := $(if $(CONSTRAINTS),--constraint $(CONSTRAINTS))
+READY := $(VENV)/.installed$(if $(CONSTRAINTS),-constrained)
 WIDGETS7 := .venv-ipywidgets7
+COLAB_IPYWIDGETS := 7.7.1
 LAB_ARGS ?=
 TEST_ENV := COURSE_MODE=fast TF_CPP_MIN_LOG_LEVEL=3 MPLBACKEND=Agg
 # Containers and CI machines often run as root, which Jupyter refuses without this flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test test-ipywidgets7 benchmark clean
+.PHONY: lab test unit test-ipywidgets7 benchmark constraints clean
 
-$(READY): pyproject.toml
-	$(PYTHON) -c 'import sys; sys.exit("Python 3.10 or newer is needed" if sys.version_info < (3, 10) else 0)'
+$(READY): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test]" $(PIP_CONSTRAINTS)
 	touch $(READY)
 
 lab: $(READY)
@@ -26,18 +34,27 @@ lab: $(READY)
 test: $(READY)
 	$(TEST_ENV) $(BIN)/python -m pytest
 
-$(WIDGETS7)/.installed: pyproject.toml
+unit: $(READY)
+	$(TEST_ENV) $(BIN)/python -m pytest tests -m "not notebook and not browser and not slow"
+
+# Colab's ipywidgets replaces the constrained one (and the two packages that come with it).
+$(WIDGETS7)/.installed: pyproject.toml $(CONSTRAINTS)
 	test -x $(WIDGETS7)/bin/python || $(PYTHON) -m venv $(WIDGETS7)
 	$(WIDGETS7)/bin/python -m pip install --quiet --upgrade pip
-	$(WIDGETS7)/bin/python -m pip install --quiet -e ".[test]" "ipywidgets==7.7.1"
+	$(if $(CONSTRAINTS),grep -v -i -E '^(ipywidgets|widgetsnbextension|jupyterlab[-_]widgets)==' $(CONSTRAINTS) > $(WIDGETS7)/constraints.txt)
+	$(WIDGETS7)/bin/python -m pip install --quiet -e ".[test]" "ipywidgets==$(COLAB_IPYWIDGETS)" \
+		$(if $(CONSTRAINTS),--constraint $(WIDGETS7)/constraints.txt)
 	touch $@
 
 test-ipywidgets7: $(WIDGETS7)/.installed
-	$(WIDGETS7)/bin/python -c 'import ipywidgets, sys; sys.exit(ipywidgets.__version__ != "7.7.1")'
+	$(WIDGETS7)/bin/python -c 'import ipywidgets, sys; sys.exit(ipywidgets.__version__ != "$(COLAB_IPYWIDGETS)")'
 	$(TEST_ENV) $(WIDGETS7)/bin/python -m pytest --disable-warnings tests/test_widgets.py
 
 benchmark: $(READY)
 	$(BIN)/python -m course_utils run --mode default
+
+constraints: $(READY)
+	$(BIN)/python tools/constraints.py > constraints.txt
 
 clean:
 	rm -rf $(VENV) $(WIDGETS7)

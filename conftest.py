@@ -23,6 +23,9 @@ VERDICTS_DIR = ROOT / "artifacts" / "verdicts"
 EXECUTED_DIR = ROOT / "artifacts" / "executed"
 THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
 LEARNERS_THREADS = {name: os.environ.get(name) for name in THREAD_VARIABLES}  # before any test ran
+# pytest-timeout ends a notebook cell's test, kernel start included, that hangs past this: a minute
+# more than nbval's own --nbval-cell-timeout (pyproject.toml), which covers only the cell's execution.
+NOTEBOOK_CELL_TIMEOUT = 660
 
 
 def is_notebook_cell(item) -> bool:
@@ -48,6 +51,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if is_notebook_cell(item):
             item.add_marker("notebook")
+            item.add_marker(pytest.mark.timeout(NOTEBOOK_CELL_TIMEOUT))
         elif not any(item.iter_markers(name) for name in ("notebook", "browser")):
             item.add_marker("unit")
     items[:] = [item for item in items if is_notebook_cell(item)] + \

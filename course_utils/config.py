@@ -6,7 +6,6 @@ offline data, few epochs) or anything else for the learner's default mode.
 
 from __future__ import annotations
 
-import math
 import os
 import socket
 import sys
@@ -15,7 +14,6 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROBE_HOST = "storage.googleapis.com"  # where Keras downloads Fashion-MNIST from
-CGROUP_ROOT = Path("/sys/fs/cgroup")
 THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 
 
@@ -95,30 +93,17 @@ def is_online(host: str = PROBE_HOST, port: int = 443, timeout: float = 2.0) -> 
     return bool(answer and answer[0])
 
 
-def _cgroup_quota(root: Path) -> float | None:
-    """The CPU quota in cores from cgroup v2 (``cpu.max``) or v1 (``cpu.cfs_quota_us``), if any."""
-    try:
-        quota, period = (root / "cpu.max").read_text().split()[:2]
-        return None if quota == "max" else int(quota) / int(period)
-    except (OSError, ValueError):
-        pass
-    try:
-        quota = int((root / "cpu" / "cpu.cfs_quota_us").read_text())
-        period = int((root / "cpu" / "cpu.cfs_period_us").read_text())
-    except (OSError, ValueError):
-        return None
-    return quota / period if quota > 0 and period > 0 else None
+def cpu_limit() -> int:
+    """The CPUs this process may use: loky's ``cpu_count()``, shipped in joblib. It takes the
+    fewest of the host's cores, the process's CPU affinity, the container's cgroup v2 (``cpu.max``)
+    or v1 (``cpu.cfs_quota_us``) quota rounded up, and ``LOKY_MAX_CPU_COUNT`` when set.
+    ``os.cpu_count()`` counts the host's cores, which a container (Binder) may not use."""
+    from joblib.externals.loky import cpu_count  # already imported by scikit-learn: no extra cost
+
+    return cpu_count()
 
 
-def cpu_limit(cgroup_root: Path = CGROUP_ROOT) -> int:
-    """The CPUs this process may use: its container's quota and CPU affinity, whichever is
-    fewer. ``os.cpu_count()`` counts the host's cores, which a container (Binder) may not use."""
-    visible = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    quota = _cgroup_quota(cgroup_root)
-    return visible if quota is None else max(1, min(visible, math.ceil(quota)))
-
-
-def limit_threads(cgroup_root: Path = CGROUP_ROOT) -> int | None:
+def limit_threads() -> int | None:
     """Sizes TensorFlow's thread pools to ``cpu_limit()`` when that is below the host's core
     count; returns the limit set, or ``None`` when there is none to set.
 
@@ -127,7 +112,7 @@ def limit_threads(cgroup_root: Path = CGROUP_ROOT) -> int | None:
     ``TF_NUM_INTEROP_THREADS`` before its first operation: importing ``course_utils`` calls
     this early enough. Values a learner has set already are kept.
     """
-    limit = cpu_limit(cgroup_root)
+    limit = cpu_limit()
     if limit >= (os.cpu_count() or 1):
         return None
     for variable in THREAD_VARIABLES:

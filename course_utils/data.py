@@ -2,17 +2,26 @@
 
 - ``digits``: scikit-learn's 8×8 handwritten digits, resized to 28×28 and scaled to
   [0, 1]; ships with scikit-learn, so it is there offline.
-- ``random``: seed 000's random images with random labels; nothing to learn from.
-- ``fashion_mnist`` and ``cifar10``: downloaded by ``keras.datasets`` on first use and
-  cached under ``data/cache`` with the SHA-256 of the cached file. A cache file whose
-  hash no longer matches is deleted, never loaded. Offline or in fast mode with no cache,
-  or when the download fails, one message is printed and the digits are returned instead.
+- ``random``: *Stuck at 2.302*'s random images with random labels; nothing to learn from.
+- ``fashion_mnist`` and ``cifar10``: the official archives, downloaded on first use by
+  ``keras.utils.get_file``, which checks each against the SHA-256 pinned in ``ARCHIVES``. The
+  arrays are then cached under ``data/cache`` in one file that carries their SHA-256, written
+  under a temporary name and moved into place in one step, so that a reader never sees half a
+  cache. A cache whose arrays no longer match their SHA-256 is deleted, never loaded. Offline
+  or in fast mode with no cache, or when the download fails, one message is printed and the
+  digits are returned instead.
+
+Every data set comes at the size and number of channels asked for (``image_size``, ``channels``).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
+import pickle
+import tarfile
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +48,28 @@ CLASS_NAMES = {
 }
 DATASETS = tuple(CLASS_NAMES)
 DOWNLOADED = ("fashion_mnist", "cifar10")
+SHAPES = {"digits": (28, 1), "random": (28, 3), "fashion_mnist": (28, 1), "cifar10": (32, 3)}  # side, channels
+
+# The official archives, each with the SHA-256 that get_file checks the download against, and
+# where to get it, tried in order. Fashion-MNIST: the four files Zalando Research publishes (the
+# digests TensorFlow Datasets pins for them); Keras's copy first, Zalando's server next (plain
+# HTTP, which the digest makes safe). CIFAR-10: the Python archive, with the digest that
+# keras.datasets.cifar10 pins.
+FASHION_MIRRORS = ("https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
+                   "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")
+ARCHIVES = {
+    "fashion_mnist": {
+        "train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+        "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+        "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+        "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+    },
+    "cifar10": {
+        "cifar-10-python.tar.gz": "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+    },
+}
+MIRRORS = {"fashion_mnist": FASHION_MIRRORS, "cifar10": ("https://www.cs.toronto.edu/~kriz/",)}
+DOWNLOAD_SUBDIRS = {"fashion_mnist": "fashion-mnist", "cifar10": "."}  # under keras_download_dir()
 
 
 @dataclass
@@ -85,18 +116,28 @@ def load_dataset(name: str, *, image_size: int | None = None, channels: int | No
 
     Args:
         name: the data set.
-        image_size: side of the square images for ``digits`` (28 by default).
-        channels: 1 (grey) or 3 (the grey image repeated) for ``digits``.
+        image_size: the side of the square images; by default the data set's own (28, or 32 for
+            ``cifar10``). Other sizes are resized with linear interpolation.
+        channels: 1 (grey) or 3 (colour); by default the data set's own (3 for ``random`` and
+            ``cifar10``, else 1). Grey images are repeated into three channels; colour images
+            become grey by their luma (ITU-R BT.601 weights).
         max_train: at most this many training images from a downloaded data set, to
             fit small machines (by default 1,000 in fast mode, 10,000 otherwise).
     """
+    if name not in DATASETS:
+        raise ValueError(f"Unknown data set {name!r}; choose one of {', '.join(DATASETS)}.")
+    if image_size is not None and (isinstance(image_size, bool) or not isinstance(image_size, int)
+                                   or image_size < 1):
+        raise ValueError(f"image_size must be a whole number of pixels, at least 1; got {image_size!r}")
+    if channels is not None and channels not in (1, 3):
+        raise ValueError(f"channels must be 1 or 3, got {channels!r}")
+    native_size, native_channels = SHAPES[name]
+    size, channels = image_size or native_size, channels or native_channels
     if name == "digits":
-        return digits(image_size or 28, channels or 1)
+        return digits(size, channels)
     if name == "random":
-        return random_data()
-    if name in DOWNLOADED:
-        return _downloaded(name, max_train or config.by_mode(fast=1000, default=10000))
-    raise ValueError(f"Unknown data set {name!r}; choose one of {', '.join(DATASETS)}.")
+        return random_data(shape=(size, size, channels))
+    return _downloaded(name, max_train or config.by_mode(fast=1000, default=10000), size, channels)
 
 
 def digits(image_size: int = 28, channels: int = 1) -> Dataset:
@@ -104,29 +145,39 @@ def digits(image_size: int = 28, channels: int = 1) -> Dataset:
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 or 3, got {channels}")
     bunch = load_digits()
-    zoom = image_size / 8
-    images = ndimage.zoom(bunch.images / 16.0, (1, zoom, zoom), order=1).clip(0, 1)
-    images = np.repeat(images[..., None], channels, axis=-1).astype("float32")
+    images = reshaped((bunch.images / 16.0)[..., None], image_size, channels).clip(0, 1)
     splits = _split(images, bunch.target, n_val=360, n_test=360)
     return Dataset("digits", *splits, class_names=CLASS_NAMES["digits"],
                    source="scikit-learn digits (ships offline)")
 
 
+def reshaped(images: np.ndarray, image_size: int, channels: int) -> np.ndarray:
+    """Images ``(N, height, width, c)`` as float32 ``(N, image_size, image_size, channels)``."""
+    if images.shape[1:3] != (image_size, image_size):
+        zoom = (1, image_size / images.shape[1], image_size / images.shape[2], 1)
+        images = ndimage.zoom(images, zoom, order=1)
+    if images.shape[-1] == 3 and channels == 1:
+        images = images @ np.array([[0.299], [0.587], [0.114]], dtype=images.dtype)
+    elif images.shape[-1] == 1 and channels == 3:
+        images = np.repeat(images, 3, axis=-1)
+    return images.astype("float32")
+
+
 def random_images(num_samples: int, shape=(28, 28, 3), num_classes: int = 10, seed: int = 0):
-    """Seed 000's data: uniform random pixels in [0, 1) and uniform random labels."""
+    """*Stuck at 2.302*'s data: uniform random pixels in [0, 1) and uniform random labels."""
     rng = np.random.default_rng(seed)
     images = rng.random((num_samples, *shape), dtype=np.float32)
     labels = rng.integers(0, num_classes, num_samples)
     return images, labels
 
 
-def random_data(num_samples: int = 1000, held_out: int = 200) -> Dataset:
+def random_data(num_samples: int = 1000, held_out: int = 200, shape=(28, 28, 3)) -> Dataset:
     """Random images and labels, with separately drawn validation and test sets."""
-    train = random_images(num_samples, seed=1)
-    val = random_images(held_out, seed=2)
-    test = random_images(held_out, seed=3)
+    train = random_images(num_samples, shape, seed=1)
+    val = random_images(held_out, shape, seed=2)
+    test = random_images(held_out, shape, seed=3)
     return Dataset("random", *train, *val, *test, class_names=CLASS_NAMES["random"],
-                   source="random pixels and labels (seed 000)")
+                   source="random pixels and labels (Stuck at 2.302)")
 
 
 def _split(images, labels, *, n_val: int, n_test: int):
@@ -139,16 +190,21 @@ def _split(images, labels, *, n_val: int, n_test: int):
 
 # --- downloaded data sets and their verified cache ---------------------------------
 
+DIGEST_KEY = "__sha256__"  # the entry of the cache file that holds the SHA-256 of the arrays
+
+
 def cache_path(name: str) -> Path:
     """Where the arrays of a downloaded data set are cached."""
     return config.data_dir() / "cache" / f"{name}.npz"
 
 
-def file_sha256(path: Path) -> str:
+def arrays_sha256(arrays: dict[str, np.ndarray]) -> str:
+    """The SHA-256 of arrays: their names, types, shapes and values."""
     digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
+    for key in sorted(arrays):
+        array = np.ascontiguousarray(arrays[key])
+        digest.update(f"{key}|{array.dtype.str}|{array.shape}|".encode())
+        digest.update(array.data)
     return digest.hexdigest()
 
 
@@ -157,50 +213,126 @@ def is_cached(name: str) -> bool:
     return cache_path(name).exists()
 
 
-def read_cache(name: str) -> dict[str, np.ndarray] | None:
+def read_cache(name: str, *, _retry: bool = True) -> dict[str, np.ndarray] | None:
     """The cached arrays, or ``None`` if there is no cache or it fails its SHA-256 check.
 
-    A cache that fails the check is deleted, with a message, so that it is downloaded again.
+    A cache that fails the check is deleted, with a message, so that it is downloaded again;
+    only the file that failed is deleted, never one that another process saved meanwhile.
     """
     path = cache_path(name)
-    if not path.exists():
+    try:
+        stream = open(path, "rb")
+    except FileNotFoundError:
         return None
-    digest_path = path.with_suffix(".sha256")
-    recorded = digest_path.read_text().strip() if digest_path.exists() else "(none recorded)"
-    if file_sha256(path) != recorded:
+    with stream:
+        identity = _identity(os.fstat(stream.fileno()))
+        try:
+            with np.load(stream) as archive:
+                arrays = {key: archive[key] for key in archive.files}
+            recorded = str(arrays.pop(DIGEST_KEY, "(none recorded)"))
+            intact = arrays_sha256(arrays) == recorded
+        except Exception:  # noqa: BLE001 - a file that cannot be read whole is damaged, whatever the error
+            intact = False
+    if intact:
+        return arrays
+    try:
+        if _identity(os.stat(path)) != identity:  # another process saved a new cache meanwhile
+            return read_cache(name, _retry=False) if _retry else None
         path.unlink()
-        digest_path.unlink(missing_ok=True)
-        print(f"The cached {name} at {path} is damaged (its SHA-256 differs from the one "
-              "recorded when it was saved). It was deleted and will be downloaded again.")
+    except FileNotFoundError:
         return None
-    with np.load(path) as arrays:
-        return {key: arrays[key] for key in arrays.files}
+    print(f"The cached {name} at {path} is damaged (its arrays differ from the SHA-256 recorded "
+          "when it was saved) or was saved by an older version of the course. It was deleted "
+          "and will be downloaded again.")
+    return None
+
+
+def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 def write_cache(name: str, arrays: dict[str, np.ndarray]) -> Path:
-    """Saves arrays to the cache, then records the file's SHA-256 beside it."""
+    """Saves arrays and their SHA-256 in one cache file, atomically.
+
+    The file is written under a temporary name of its own and then moved over the cache in one
+    step (``os.replace``), so a reader finds the old cache or the new one, each complete with its
+    digest, and two writers never write into the same file.
+    """
     path = cache_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    with open(partial, "wb") as stream:
-        np.savez(stream, **arrays)
-    os.replace(partial, path)
-    path.with_suffix(".sha256").write_text(file_sha256(path) + "\n")
+    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".partial")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **arrays, **{DIGEST_KEY: np.array(arrays_sha256(arrays))})
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
     return path
 
 
-def _download(name: str) -> dict[str, np.ndarray]:
+def keras_download_dir() -> Path:
+    """Where ``keras.utils.get_file`` keeps downloads (``$KERAS_HOME/datasets``)."""
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+
+
+def fetch_archive(name: str, filename: str) -> Path:
+    """Downloads one official archive of ``name`` (or finds it downloaded), checked against its
+    pinned SHA-256 by ``keras.utils.get_file``; tries each mirror in turn."""
     import keras
 
-    loader = {"fashion_mnist": keras.datasets.fashion_mnist, "cifar10": keras.datasets.cifar10}[name]
-    (x_train, y_train), (x_test, y_test) = loader.load_data()
-    return {"x_train": x_train, "y_train": y_train.ravel(), "x_test": x_test, "y_test": y_test.ravel()}
+    folder = keras_download_dir() / DOWNLOAD_SUBDIRS[name]
+    folder.mkdir(parents=True, exist_ok=True)  # get_file falls back to /tmp for a folder it cannot write
+    error: Exception | None = None
+    for mirror in MIRRORS[name]:
+        try:
+            return Path(keras.utils.get_file(filename, origin=mirror + filename, file_hash=ARCHIVES[name][filename],
+                                             hash_algorithm="sha256", cache_dir=str(folder), cache_subdir="."))
+        except Exception as failure:  # noqa: BLE001 - the next mirror may work; the last error is raised
+            error = failure
+    raise error
 
 
-def _downloaded(name: str, max_train: int) -> Dataset:
+def _download(name: str) -> dict[str, np.ndarray]:
+    paths = {filename: fetch_archive(name, filename) for filename in ARCHIVES[name]}
+    return _read_fashion_mnist(paths) if name == "fashion_mnist" else _read_cifar10(paths["cifar-10-python.tar.gz"])
+
+
+def _read_fashion_mnist(paths: dict[str, Path]) -> dict[str, np.ndarray]:
+    def read(filename, offset):
+        with gzip.open(paths[filename], "rb") as stream:
+            return np.frombuffer(stream.read(), np.uint8, offset=offset)
+
+    arrays = {}
+    for split, prefix in (("train", "train"), ("test", "t10k")):
+        labels = read(f"{prefix}-labels-idx1-ubyte.gz", 8)
+        arrays[f"x_{split}"] = read(f"{prefix}-images-idx3-ubyte.gz", 16).reshape(len(labels), 28, 28)
+        arrays[f"y_{split}"] = labels
+    return arrays
+
+
+def _read_cifar10(path: Path) -> dict[str, np.ndarray]:
+    def batches(names):
+        images, labels = [], []
+        for member in names:
+            with archive.extractfile(f"cifar-10-batches-py/{member}") as stream:
+                batch = pickle.load(stream, encoding="bytes")  # the official archive, its SHA-256 checked
+            images.append(np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+            labels.append(np.asarray(batch[b"labels"], np.uint8))
+        return np.concatenate(images), np.concatenate(labels)
+
+    with tarfile.open(path, "r:gz") as archive:
+        x_train, y_train = batches([f"data_batch_{index}" for index in range(1, 6)])
+        x_test, y_test = batches(["test_batch"])
+    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+
+
+def _downloaded(name: str, max_train: int, image_size: int, channels: int) -> Dataset:
     arrays = read_cache(name)
     if arrays is None:
-        fallback = digits(*((32, 3) if name == "cifar10" else (28, 1)))
+        fallback = digits(image_size, channels)
         if config.is_fast():
             return _fall_back(name, fallback, "fast mode uses offline data and there is no cached copy")
         if not config.is_online():
@@ -209,18 +341,13 @@ def _downloaded(name: str, max_train: int) -> Dataset:
             arrays = _download(name)
         except Exception as error:  # noqa: BLE001 - any failed download falls back the same way
             return _fall_back(name, fallback, (
-                f"the download failed ({type(error).__name__}: {error}); if a partial download is "
-                f"the cause, delete it from {keras_download_dir()} and try again"))
+                f"the download failed ({type(error).__name__}: {error}); the files downloaded so far "
+                f"are in {keras_download_dir()}"))
         try:
             write_cache(name, arrays)
         except OSError as error:
             print(f"{name} loaded but could not be cached under {cache_path(name).parent} ({error}).")
-    return _from_arrays(name, arrays, max_train)
-
-
-def keras_download_dir() -> Path:
-    """Where ``keras.datasets`` keeps its own downloads (``$KERAS_HOME/datasets``)."""
-    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+    return _from_arrays(name, arrays, max_train, image_size, channels)
 
 
 def _fall_back(name: str, fallback: Dataset, reason: str) -> Dataset:
@@ -231,20 +358,22 @@ def _fall_back(name: str, fallback: Dataset, reason: str) -> Dataset:
     return fallback
 
 
-def _from_arrays(name: str, arrays: dict[str, np.ndarray], max_train: int) -> Dataset:
-    x, y = arrays["x_train"], arrays["y_train"]
+def _from_arrays(name: str, arrays: dict[str, np.ndarray], max_train: int,
+                 image_size: int | None = None, channels: int | None = None) -> Dataset:
+    native_size, native_channels = SHAPES[name]
+    x, y = arrays["x_train"], arrays["y_train"].ravel()
     n_val = n_test = max(max_train // 5, len(CLASS_NAMES[name]))
     keep = min(len(x), max_train + n_val)
     if keep < len(x):
         _, x, _, y = train_test_split(x, y, test_size=keep, stratify=y, random_state=SPLIT_SEED)
     x_train, x_val, y_train, y_val = train_test_split(
         x, y, test_size=n_val, stratify=y, random_state=SPLIT_SEED)
-    x_test, y_test = arrays["x_test"][:n_test], arrays["y_test"][:n_test]
+    x_test, y_test = arrays["x_test"][:n_test], arrays["y_test"].ravel()[:n_test]
 
     def scaled(images):
-        images = images.astype("float32") / 255.0
-        return images[..., None] if images.ndim == 3 else images
+        images = images[..., None] if images.ndim == 3 else images
+        return reshaped(images / np.float32(255.0), image_size or native_size, channels or native_channels)
 
     return Dataset(name, scaled(x_train), y_train.astype(int), scaled(x_val), y_val.astype(int),
                    scaled(x_test), y_test.astype(int), class_names=CLASS_NAMES[name],
-                   source=f"keras.datasets.{name}, cached at {cache_path(name)}")
+                   source=f"{name}, official archives, cached at {cache_path(name)}")

@@ -1,7 +1,8 @@
 """Workshop set-up check behind ``python -m course_utils doctor``; it downloads nothing.
 
 Each check gives one :class:`Check`: PASS, WARN or FAIL. A check that raises gives a FAIL
-with the error, so one broken check never hides the others.
+with the error, so one broken check never hides the others. The supported versions are the
+ranges pyproject.toml declares, read by ``supported_ranges()``, never written here.
 """
 
 from __future__ import annotations
@@ -9,13 +10,18 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import math
-import re
 import sys
 import time
 from dataclasses import dataclass
 from typing import Callable
 
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+
 from . import config, data
+
+DISTRIBUTION = "cnn-training-clinic"
 
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
 MIN_FREE_GB = 1.5  # a kernel with TensorFlow uses about 0.8 GB; the rest is headroom
@@ -51,26 +57,63 @@ def _installed_version(distribution: str) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=None)
+def supported_ranges() -> dict[str, SpecifierSet]:
+    """The versions the course supports: ``"python"`` and each dependency's name (e.g.
+    ``"ipywidgets"``) → its range, as pyproject.toml declares them. Read from pyproject.toml when
+    the course runs from its folder, else from the installed course's metadata (pip copies them
+    there); a ``PackageNotFoundError`` when neither is there."""
+    requires_python, requirements = _declared()
+    ranges = {"python": SpecifierSet(requires_python)}
+    for line in requirements:
+        requirement = Requirement(line)
+        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+            ranges.setdefault(canonicalize_name(requirement.name), requirement.specifier)
+    return ranges
+
+
+def _declared() -> tuple[str, list[str]]:
+    """``requires-python`` and the dependencies, from pyproject.toml or the installed metadata."""
+    pyproject = config.PACKAGE_DIR.parent / "pyproject.toml"
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: tomli, a dependency there
+        try:
+            import tomli as tomllib
+        except ImportError:
+            tomllib = None
+    if tomllib is not None and pyproject.exists():
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+        return project["requires-python"], project["dependencies"]
+    metadata = importlib.metadata.metadata(DISTRIBUTION)
+    return metadata["Requires-Python"], importlib.metadata.requires(DISTRIBUTION) or []
+
+
+def _pip_install(name: str) -> str:
+    return f"pip install '{name}{supported_ranges()[name]}'"
+
+
 @_check("Python")
 def check_python():
-    """Python 3.10 to 3.13 passes; other versions warn."""
+    """A Python in pyproject's ``requires-python`` passes; others warn."""
     version = ".".join(str(part) for part in sys.version_info[:3])
-    if (3, 10) <= tuple(sys.version_info[:2]) <= (3, 13):
+    supported = supported_ranges()["python"]
+    if supported.contains(version, prereleases=True):
         return PASS, version
-    return WARN, f"{version}: the course is tested on Python 3.10 to 3.13"
+    return WARN, f"{version}: the course supports Python {supported}"
 
 
 @_check("TensorFlow")
 def check_tensorflow():
-    """TensorFlow must import and come with Keras 3."""
+    """TensorFlow must import and come with a Keras in the supported range (Keras 3)."""
     try:
         import keras
         import tensorflow as tf
     except ImportError as error:
-        return FAIL, f"not importable ({error}): pip install 'tensorflow>=2.16'"
+        return FAIL, f"not importable ({error}): {_pip_install('tensorflow')}"
     versions = f"{tf.__version__} (Keras {keras.__version__})"
-    if not keras.__version__.startswith("3."):
-        return FAIL, f"{versions}: the course needs Keras 3 (pip install 'keras>=3')"
+    if not supported_ranges()["keras"].contains(keras.__version__, prereleases=True):
+        return FAIL, f"{versions}: the course needs Keras {supported_ranges()['keras']} ({_pip_install('keras')})"
     return PASS, versions
 
 
@@ -82,18 +125,18 @@ def check_jupyterlab():
         return PASS, version
     if config.where_it_runs() == "colab":
         return WARN, "not installed; not needed on Colab, which has its own front end"
-    return FAIL, "not installed: pip install 'jupyterlab>=4'"
+    return FAIL, f"not installed: {_pip_install('jupyterlab')}"
 
 
 @_check("ipywidgets")
 def check_ipywidgets():
-    """ipywidgets must be installed; a version outside >=7.7,<9 warns."""
+    """ipywidgets must be installed; a version outside the supported range warns."""
     version = _installed_version("ipywidgets")
     if not version:
-        return FAIL, "not installed (the knob panels need it): pip install 'ipywidgets>=7.7,<9'"
-    major_minor = tuple(int(number) for number in re.findall(r"\d+", version)[:2])
-    if not (7, 7) <= major_minor < (9,):
-        return WARN, f"{version}: the course is tested with ipywidgets >=7.7,<9; knob panels may misbehave"
+        return FAIL, f"not installed (the knob panels need it): {_pip_install('ipywidgets')}"
+    supported = supported_ranges()["ipywidgets"]
+    if not supported.contains(version, prereleases=True):
+        return WARN, f"{version}: the course is tested with ipywidgets {supported}; knob panels may misbehave"
     return PASS, version
 
 
@@ -102,7 +145,7 @@ def check_matplotlib():
     """matplotlib must be installed."""
     version = _installed_version("matplotlib")
     if not version:
-        return FAIL, "not installed (every plot needs it): pip install 'matplotlib>=3.6'"
+        return FAIL, f"not installed (every plot needs it): {_pip_install('matplotlib')}"
     return PASS, version
 
 

@@ -321,7 +321,7 @@ def _plateau(loss: list[float], chance: float) -> Finding | None:
     if len(loss) < PLATEAU_EPOCHS:
         return None
     start, later = loss[-PLATEAU_EPOCHS], loss[-PLATEAU_EPOCHS + 1:]
-    gain = (start - min(later)) / start
+    gain = (start - min(later)) / start if start > 0 else 0.0  # from a loss of 0 there is no progress left
     final = loss[-1]
     if gain >= PLATEAU_GAIN or not LOW_LOSS * chance < final < chance * (1 - CHANCE_TOLERANCE):
         return None

@@ -12,7 +12,7 @@ from keras import layers
 
 def build_cnn(
     *,
-    input_shape=(28, 28, 3),
+    input_shape=(28, 28, 1),
     num_classes: int = 10,
     filters=(32, 64),
     kernel_size: int = 3,
@@ -28,10 +28,11 @@ def build_cnn(
     """A plain CNN: ``[Conv2D → (BatchNorm) → activation → (MaxPool)] × len(filters)``, then
     ``Flatten → (Dropout) → Dense(num_classes)``.
 
-    The defaults are seed 000's network (32 and 64 filters, 'valid' padding, max pooling,
-    Keras's default ``glorot_uniform`` initializer). Seed 001 Example 2 is
-    ``filters=(32, 64), padding="same", pooling=False, input_shape=(32, 32, 3)``; seed 003
-    Example 1 is ``filters=(64, 128), input_shape=(28, 28, 1)``.
+    The defaults are *Stuck at 2.302*'s network (32 and 64 filters, 'valid' padding, max pooling,
+    Keras's default ``glorot_uniform`` initializer) on the course's digits, 28×28 grey images
+    (the article feeds it 28×28×3 random images: ``input_shape=(28, 28, 3)``). *High training
+    loss* Example 2 is ``filters=(32, 64), padding="same", pooling=False, input_shape=(32, 32, 3)``;
+    *Not improving* Example 1 is ``filters=(64, 128), input_shape=(28, 28, 1)``.
 
     Args:
         input_shape: height, width, channels of one image.
@@ -44,7 +45,7 @@ def build_cnn(
         pooling: a 2×2 max pooling after each convolution.
         batch_norm: BatchNormalization between each convolution and its activation.
         dropout: dropout rate before the output layer (0 for none).
-        l2: L2 penalty on the output layer's kernel (0 for none), as in seed 003 Example 3.
+        l2: L2 penalty on the output layer's kernel (0 for none), as in *Not improving* Example 3.
         output_activation: ``"softmax"`` for probabilities, ``None`` for logits.
     """
     if not filters:

@@ -1,28 +1,91 @@
-"""Plots: training histories with the ln(K) line, run comparisons, image grids.
+"""Plots: training histories with the ln(K) line, run comparisons, image grids, layer statistics.
 
-Each function draws on ``ax`` when given one (the knob panels pass axes of a figure
-they render themselves) and otherwise opens a new pyplot figure, which Jupyter shows.
+Conventions: a single-panel plot takes ``ax=None`` and returns its Axes; a multi-panel plot
+takes ``axes=None`` and returns its axes as :class:`Panels`. Given none, they open a new pyplot
+figure, which Jupyter shows (the knob panels pass axes of a figure they render themselves).
+Legends stand beside the axes, never on the data. Each run keeps one colour from plot to plot,
+and no two runs in one plot share a colour.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from itertools import cycle
+import textwrap
 
+import matplotlib
 import matplotlib.pyplot as plt
+from matplotlib.colors import hsv_to_rgb, to_hex
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-_PALETTE = cycle(plt.rcParams["axes.prop_cycle"].by_key()["color"])
+LEGEND_WIDTH = 28  # characters: longer labels wrap, so that a legend stays narrower than its plot
+LEGEND_ROWS = 12  # entries in one column of a legend; more entries make more columns
+
+
+def _candidate_colors() -> list[str]:
+    """matplotlib's ten default colours, tab20's ten lighter shades, then a thousand hues spaced
+    by the golden ratio: every colour a run can get, in the order runs get them."""
+    colors = list(plt.rcParams["axes.prop_cycle"].by_key()["color"]) + list(matplotlib.colormaps["tab20"].colors[1::2])
+    colors += [hsv_to_rgb(((index * 0.618033988749895) % 1, 0.8 - 0.35 * (index % 3) / 2, 0.85 - 0.3 * (index % 2)))
+               for index in range(1000)]
+    return list(dict.fromkeys(to_hex(color) for color in colors))
+
+
+_COLORS = _candidate_colors()
 _RUN_COLORS: dict[str, str] = {}
 
 
-def run_color(label: str) -> str:
-    """The colour of a run: the same label gets the same colour in every plot."""
-    if label not in _RUN_COLORS:
-        _RUN_COLORS[label] = next(_PALETTE)
-    return _RUN_COLORS[label]
+def run_color(label: str, taken=()) -> str:
+    """The colour of a run: the same label keeps its colour from plot to plot, unless another run
+    in the same plot has it already (``taken``, the colours of that plot's other runs); then it gets
+    a colour none of them has. A new label gets the first colour no label has had yet."""
+    taken = {to_hex(color) for color in taken}
+    own = _RUN_COLORS.get(label)
+    if own is not None and own not in taken:
+        return own
+    free = [color for color in _COLORS if color not in taken]
+    if not free:
+        raise ValueError(f"more than {len(_COLORS)} runs in one plot: too many to tell apart by colour")
+    used = set(_RUN_COLORS.values())
+    color = next((color for color in free if color not in used), free[0])
+    _RUN_COLORS.setdefault(label, color)
+    return color
+
+
+class Panels(tuple):
+    """The axes of a multi-panel plot, in reading order, and their ``figure``.
+
+    Indexing, iterating and unpacking give the axes (``loss_ax, accuracy_ax = compare_runs(...)``).
+    Any other attribute is the figure's (``suptitle``, ``tight_layout``, ``savefig``, ``axes``), so
+    code written when these functions returned the figure keeps working.
+    """
+
+    def __new__(cls, axes, figure: Figure):
+        panels = super().__new__(cls, axes)
+        panels.figure = figure
+        return panels
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.figure, name)
+
+    def __repr__(self) -> str:
+        return f"<Panels: {len(self)} axes>"
+
+
+def _legend_beside(ax, sources=None) -> None:
+    """One legend to the right of ``ax``, outside it, its labels wrapped: the entries of ``ax``, or
+    of every axes in ``sources`` (each label once)."""
+    entries = {}
+    for source in sources or [ax]:
+        for handle, label in zip(*source.get_legend_handles_labels()):
+            entries.setdefault(label, handle)
+    if entries:
+        ax.legend(list(entries.values()), [textwrap.fill(label, LEGEND_WIDTH) for label in entries],
+                  loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize="small", frameon=False,
+                  ncol=math.ceil(len(entries) / LEGEND_ROWS))
 
 
 def history_dict(history) -> dict[str, list[float]]:
@@ -46,8 +109,17 @@ def plot_history(history, *, label: str = "run", metric: str = "loss", num_class
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
-    values = history_dict(history)
-    color = run_color(label)
+    _plot_run(ax, history_dict(history), label, metric, num_classes, run_color(label, _colors_of_others(ax, label)))
+    _legend_beside(ax)
+    return ax
+
+
+def _colors_of_others(ax, label: str) -> list:
+    """The colours of the lines on ``ax`` that are not ``label``'s run."""
+    return [line.get_color() for line in ax.get_lines() if not line.get_label().startswith(f"{label} (")]
+
+
+def _plot_run(ax, values: dict, label: str, metric: str, num_classes: int | None, color) -> None:
     if metric in values:
         epochs = range(1, len(values[metric]) + 1)
         ax.plot(epochs, values[metric], color=color, linestyle="-", label=f"{label} (train)")
@@ -59,8 +131,6 @@ def plot_history(history, *, label: str = "run", metric: str = "loss", num_class
     ax.set_xlabel("epoch")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(metric)
-    ax.legend(fontsize="small")
-    return ax
 
 
 def _chance_line(ax, num_classes: int) -> None:
@@ -70,36 +140,66 @@ def _chance_line(ax, num_classes: int) -> None:
         ax.axhline(level, color="grey", linestyle=":", linewidth=1, label=f"ln({num_classes}) = {level:.3f}")
 
 
-def compare_runs(histories: dict, *, metrics=("loss", "accuracy"), num_classes: int | None = None):
-    """Plots several runs side by side, one panel per metric.
+def _colors_for(labels, axes) -> dict[str, str]:
+    """One colour per run, none shared with another run of the plot or with lines already there."""
+    taken = [line.get_color() for ax in axes for line in ax.get_lines()]
+    colors: dict[str, str] = {}
+    for label in labels:
+        colors[label] = run_color(label, taken + list(colors.values()))
+    return colors
+
+
+def _panels(axes, count: int, new, what: str) -> tuple[list, Figure, bool]:
+    """The axes to draw on: those given (at least ``count``), or new ones from ``new()``."""
+    if axes is None:
+        fig, made = new()
+        return list(made.flat), fig, True
+    axes = list(getattr(axes, "flat", axes))
+    if len(axes) < count:
+        raise ValueError(f"{what} needs {count} axes, got {len(axes)}")
+    return axes, axes[0].figure, False
+
+
+def compare_runs(histories: dict, *, metrics=("loss", "accuracy"), num_classes: int | None = None, axes=None):
+    """Plots several runs side by side, one panel per metric, one legend beside the last panel.
 
     Args:
         histories: run label → Keras ``History`` or dict.
         metrics: the metrics to show, one panel each.
         num_classes: draws the ln(K) line on the loss panel.
+        axes: one axes per metric to draw on; a new figure when ``None``.
 
     Returns:
-        The figure.
+        The axes, one per metric (:class:`Panels`; ``.figure`` is their figure).
     """
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.5), squeeze=False)
-    for ax, metric in zip(axes[0], metrics, strict=True):
+    axes, fig, made = _panels(axes, len(metrics), lambda: plt.subplots(
+        1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False), "compare_runs")
+    axes = axes[:len(metrics)]
+    colors = _colors_for(histories, axes)
+    for ax, metric in zip(axes, metrics, strict=True):
         for label, history in histories.items():
-            plot_history(history, label=label, metric=metric, num_classes=num_classes, ax=ax)
+            _plot_run(ax, history_dict(history), label, metric, num_classes, colors[label])
         ax.set_title(metric)
-    fig.tight_layout()
-    return fig
+    _legend_beside(axes[-1], axes)
+    if made:
+        fig.tight_layout()
+    return Panels(axes, fig)
 
 
-def image_grid(images, labels=None, class_names=None, *, ncols: int = 8, max_images: int = 32):
+def image_grid(images, labels=None, class_names=None, *, ncols: int = 8, max_images: int = 32, axes=None):
     """Shows images in a grid, each titled with its class name when labels are given.
 
+    Args:
+        axes: the grid's axes to draw on, at least one per image shown; a new figure when ``None``.
+
     Returns:
-        The figure.
+        The axes of the grid, in reading order (:class:`Panels`; ``.figure`` is their figure).
     """
     count = min(len(images), max_images)
     nrows = max(1, math.ceil(count / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 1.45 * nrows), squeeze=False)
-    for index, ax in enumerate(axes.flat):
+    axes, fig, made = _panels(axes, count, lambda: plt.subplots(
+        nrows, ncols, figsize=(1.3 * ncols, 1.45 * nrows), squeeze=False), "image_grid")
+    for index, ax in enumerate(axes):
         ax.axis("off")
         if index >= count:
             continue
@@ -110,8 +210,9 @@ def image_grid(images, labels=None, class_names=None, *, ncols: int = 8, max_ima
         if labels is not None:
             label = int(labels[index])
             ax.set_title(class_names[label] if class_names else str(label), fontsize="small")
-    fig.tight_layout()
-    return fig
+    if made:
+        fig.tight_layout()
+    return Panels(axes, fig)
 
 
 def new_figure(width: float = 6, height: float = 3.5) -> Figure:
@@ -135,7 +236,7 @@ LAYER_PANELS = (
 )
 
 
-def plot_layer_stats(stats_by_run: dict, *, fig: Figure | None = None, title: str = ""):
+def plot_layer_stats(stats_by_run: dict, *, axes=None, fig: Figure | None = None, title: str = ""):
     """Per-layer statistics of several runs, one panel each: activation mean (on a symmetric log
     scale), activation std and gradient norm (on a log scale, where a vanishing or exploding signal
     is a slope).
@@ -143,35 +244,40 @@ def plot_layer_stats(stats_by_run: dict, *, fig: Figure | None = None, title: st
     Args:
         stats_by_run: run label → list of per-layer records with ``activation_mean``,
             ``activation_std`` and ``gradient_norm`` (``probes.layer_statistics`` gives them).
-        fig: a figure to draw on (e.g. ``new_figure()`` in a knob panel); a new pyplot figure
-            when ``None``.
+        axes: three axes to draw on; else new ones on ``fig``, or on a new pyplot figure.
+        fig: a figure to draw the three panels on (e.g. ``new_figure()`` in a knob panel's preview).
         title: the figure's title.
 
     Returns:
-        The figure.
+        The three axes (:class:`Panels`; ``.figure`` is their figure).
     """
     if not stats_by_run:
         raise ValueError("stats_by_run needs at least one run: {label: layer statistics}")
-    if fig is None:
-        fig = plt.figure(figsize=(13, 3.6))
-    else:
+    if axes is None and fig is not None:
         fig.set_size_inches(13, 3.6)
-    axes = fig.subplots(1, len(LAYER_PANELS))
+        axes = fig.subplots(1, len(LAYER_PANELS))
+        made = True
+    else:
+        axes, fig, made = _panels(axes, len(LAYER_PANELS), lambda: plt.subplots(
+            1, len(LAYER_PANELS), figsize=(13, 3.6), squeeze=False), "plot_layer_stats")
+    axes = list(axes)[:len(LAYER_PANELS)]
+    colors = _colors_for(stats_by_run, axes)
     for ax, (field, label, scale) in zip(axes, LAYER_PANELS, strict=True):
         for run, stats in stats_by_run.items():
             values = [getattr(layer, field) for layer in stats]
-            ax.plot(range(1, len(values) + 1), values, marker="o", markersize=3, color=run_color(run), label=run)
+            ax.plot(range(1, len(values) + 1), values, marker="o", markersize=3, color=colors[run], label=run)
         ax.set_yscale(scale, **({"linthresh": 1e-3} if scale == "symlog" else {}))
         if scale == "log":
             _span_at_least(ax, LOG_DECADES)
         ax.set_title(label)
         ax.set_xlabel("layer (with a kernel)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[0].legend(fontsize="small")
+    _legend_beside(axes[-1])
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    if made:
+        fig.tight_layout()
+    return Panels(axes, fig)
 
 
 def _span_at_least(ax, decades: float) -> None:

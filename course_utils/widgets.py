@@ -5,7 +5,8 @@ learner reads is the code that runs. An optional ``preview`` redraws a plot that
 training (a schedule, per-layer statistics) as soon as a knob moves. The Run button trains in a background thread, which
 keeps the kernel free to handle Stop; ``panel.run(...)`` trains in the caller's thread.
 A learner's mistake never raises: bad values and errors from ``train`` show in the
-panel's status line. Works with ipywidgets 7.7 (Colab) and 8.
+panel's status line, an error with its traceback folded under the message. Works with
+ipywidgets 7.7 (Colab) and 8.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import html
 import math
 import numbers
 import threading
+import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -21,6 +23,7 @@ import ipywidgets as widgets
 import keras
 from IPython.display import display
 from matplotlib import pyplot
+from matplotlib.figure import Figure
 
 from course_utils import plots
 
@@ -206,7 +209,8 @@ class KnobPanel:
         num_classes: draws the ln(K) line, the loss of a uniform guess, on the plot.
         title: a heading above the knobs.
         preview: called with the knob values (no ``callbacks``) whenever a knob moves; returns
-            a matplotlib ``Figure``, shown above the buttons. Sliders then update on release.
+            a matplotlib ``Figure`` (or axes of one, as the plots return), shown above the buttons.
+            Sliders then update on release.
         report: called with each successful run's ``History``; returns text shown below the
             plot, such as the loss doctor's verdict.
 
@@ -216,6 +220,8 @@ class KnobPanel:
         preview_plot: the preview (``Image``), or ``None`` without ``preview``.
         report: the report (``HTML``), or ``None`` without ``report``.
         error: the message of the last failed run or preview; ``None`` after a successful one.
+        error_traceback: its traceback, from the learner's code down (the panel's own calls left
+            out), as the status line shows it folded under the message; ``None`` if there is none.
         last_history: the ``History`` of the last successful run.
     """
 
@@ -239,6 +245,7 @@ class KnobPanel:
         self.widget = widgets.VBox([*heading, *self.controls.values(), *optional["preview"], buttons,
                                     self.status, self.plot, *optional["report"]])
         self.error: str | None = None
+        self.error_traceback: str | None = None
         self.last_history = None
         self._busy = threading.Lock()
         self._stop_requested = threading.Event()
@@ -279,15 +286,13 @@ class KnobPanel:
             return False
         try:
             settings = {name: knob.validate(self.controls[name].value) for name, knob in self.knobs.items()}
-            figure = self._preview(**settings)
-            if not hasattr(figure, "savefig"):
-                raise TypeError(f"preview must return a matplotlib Figure, got {type(figure).__name__}")
+            figure = _figure_of(self._preview(**settings))
             self.preview_plot.value = plots.figure_png(figure)
             pyplot.close(figure)  # a figure made with pyplot would otherwise also show below the cell
         except Exception as problem:  # a learner's bug: shown in the panel, the kernel lives on
-            self._fail(f"preview: {type(problem).__name__}: {problem}")
+            self._fail(f"preview: {type(problem).__name__}: {problem}", _learners_traceback(problem))
             return False
-        self.error = None
+        self.error = self.error_traceback = None
         return True
 
     def stop(self) -> None:
@@ -344,10 +349,10 @@ class KnobPanel:
                 self._draw(values, label)
                 summary.append("no live plot or Stop: train did not pass callbacks to model.fit")
         except Exception as problem:  # a learner's bug: shown in the panel, the kernel lives on
-            self._fail(f"{type(problem).__name__}: {problem}")
+            self._fail(f"{type(problem).__name__}: {problem}", _learners_traceback(problem))
             return None
         else:
-            self.error, self.last_history = None, history
+            self.error, self.error_traceback, self.last_history = None, None, history
             self._show(" · ".join(part for part in summary if part))
             self._show_report(history)
             return history
@@ -356,7 +361,7 @@ class KnobPanel:
             self._busy.release()
 
     def _draw(self, values: dict, label: str) -> None:
-        figure = plots.new_figure()
+        figure = plots.new_figure(4.8, 3.4)  # the legend goes beside it
         plots.plot_history(values, label=label, num_classes=self.num_classes, ax=figure.subplots())
         self.plot.value = plots.figure_png(figure)
 
@@ -366,7 +371,9 @@ class KnobPanel:
         try:
             text = str(self._report(history))
         except Exception as problem:  # the run itself succeeded: keep it, say what failed
-            text = f"⚠ report: {type(problem).__name__}: {problem}"
+            message = f"⚠ report: {type(problem).__name__}: {problem}"
+            self.report.value = f"<div>{html.escape(message)}</div>{_folded(_learners_traceback(problem))}"
+            return
         self.report.value = f'<div style="white-space: pre-wrap">{html.escape(text)}</div>'
 
     def _knob_moved(self, _change=None) -> None:
@@ -381,6 +388,36 @@ class KnobPanel:
     def _show(self, text: str) -> None:
         self.status.value = html.escape(text)
 
-    def _fail(self, message: str) -> None:
-        self.error = message
-        self.status.value = f'<span style="color:#c62828">⚠ {html.escape(message)}</span>'
+    def _fail(self, message: str, trace: str | None = None) -> None:
+        self.error, self.error_traceback = message, trace
+        self.status.value = f'<span style="color:#c62828">⚠ {html.escape(message)}</span>{_folded(trace)}'
+
+
+def _learners_traceback(problem: BaseException) -> str:
+    """The traceback of an error, from the first frame outside this module (the learner's
+    ``train``, ``preview`` or ``report``) down to the line that raised."""
+    frames = problem.__traceback__
+    while frames is not None and frames.tb_frame.f_code.co_filename == __file__:
+        frames = frames.tb_next
+    return "".join(traceback.format_exception(type(problem), problem, frames))
+
+
+def _folded(trace: str | None) -> str:
+    """A traceback as HTML, folded: one click on "Traceback" opens it."""
+    if not trace:
+        return ""
+    return ('<details><summary>Traceback</summary><pre style="font-size: 85%; line-height: 1.3; '
+            f'white-space: pre-wrap">{html.escape(trace)}</pre></details>')
+
+
+def _figure_of(drawing) -> Figure:
+    """The figure of what a preview returned: a Figure, an Axes, or several axes (Panels)."""
+    if isinstance(drawing, Figure):
+        return drawing
+    if hasattr(drawing, "flat"):  # an array of axes, as Figure.subplots returns
+        drawing = list(drawing.flat)
+    first = drawing[0] if isinstance(drawing, (list, tuple)) and drawing else drawing
+    figure = getattr(first, "figure", None)
+    if not isinstance(figure, Figure):
+        raise TypeError(f"preview must return a matplotlib Figure or its axes, got {type(drawing).__name__}")
+    return figure

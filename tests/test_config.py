@@ -1,3 +1,4 @@
+import io
 import os
 import random
 import threading
@@ -79,15 +80,31 @@ def test_data_dir_prefers_environment(monkeypatch, tmp_path):
     assert config.data_dir() == config.PACKAGE_DIR.parent / "data"
 
 
-def fake_cgroup(root, version, quota, period=100000):
-    """A cgroup folder as a container shows it: v2's ``cpu.max`` or v1's two CFS files."""
-    if version == 2:
-        (root / "cpu.max").write_text(f"{quota} {period}\n")
-    else:
-        (root / "cpu").mkdir()
-        (root / "cpu" / "cpu.cfs_quota_us").write_text(f"{quota}\n")
-        (root / "cpu" / "cpu.cfs_period_us").write_text(f"{period}\n")
-    return root
+CGROUP = "/sys/fs/cgroup"
+
+
+@pytest.fixture
+def fake_cgroup(monkeypatch):
+    """Shows the files a container's cgroup shows, v2's ``cpu.max`` or v1's two CFS files, to the
+    code that reads them (loky's, in joblib), whatever this machine has."""
+    from joblib.externals.loky.backend import context
+
+    files = {}
+    real_exists, real_open = os.path.exists, open
+    monkeypatch.setattr(context.os.path, "exists",
+                        lambda path: path in files if str(path).startswith(CGROUP) else real_exists(path))
+    monkeypatch.setattr(context, "open", lambda path, *args, **kwargs: io.StringIO(files[path])
+                        if str(path).startswith(CGROUP) else real_open(path, *args, **kwargs), raising=False)
+
+    def show(version, quota, period=100000):
+        files.clear()
+        if version == 2:
+            files[f"{CGROUP}/cpu.max"] = f"{quota} {period}\n"
+        elif version == 1:
+            files[f"{CGROUP}/cpu/cpu.cfs_quota_us"] = f"{quota}\n"
+            files[f"{CGROUP}/cpu/cpu.cfs_period_us"] = f"{period}\n"
+
+    return show
 
 
 @pytest.fixture
@@ -95,6 +112,7 @@ def many_cores(monkeypatch):
     """A 64-core host whose cores this process may all use, unless a quota says otherwise."""
     monkeypatch.setattr(config.os, "cpu_count", lambda: 64)
     monkeypatch.setattr(config.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    monkeypatch.delenv("LOKY_MAX_CPU_COUNT", raising=False)
     with mock.patch.dict(os.environ):  # restores the variables limit_threads sets, set before or not
         for variable in config.THREAD_VARIABLES:
             os.environ.pop(variable, None)
@@ -103,29 +121,35 @@ def many_cores(monkeypatch):
 
 @pytest.mark.parametrize("version, quota, cores", [
     (2, 100000, 1), (2, 150000, 2), (2, 50000, 1), (2, "max", 64),
-    (1, 200000, 2), (1, -1, 64),
+    (1, 200000, 2), (1, -1, 64), (0, None, 64),
 ])
-def test_cpu_limit_reads_the_containers_quota(tmp_path, many_cores, version, quota, cores):
-    assert config.cpu_limit(fake_cgroup(tmp_path, version, quota)) == cores
+def test_cpu_limit_reads_the_containers_quota(many_cores, fake_cgroup, version, quota, cores):
+    fake_cgroup(version, quota)
+    assert config.cpu_limit() == cores
 
 
-def test_cpu_limit_without_cgroup_files_is_the_affinity(tmp_path, many_cores, monkeypatch):
-    assert config.cpu_limit(tmp_path) == 64
+def test_cpu_limit_follows_the_affinity_and_loky_max_cpu_count(many_cores, fake_cgroup, monkeypatch):
+    fake_cgroup(0, None)
     monkeypatch.setattr(config.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
-    assert config.cpu_limit(tmp_path) == 3
+    assert config.cpu_limit() == 3
+    monkeypatch.setenv("LOKY_MAX_CPU_COUNT", "2")
+    assert config.cpu_limit() == 2
 
 
-def test_limit_threads_sizes_tensorflows_pools_to_the_container(tmp_path, many_cores):
-    assert config.limit_threads(fake_cgroup(tmp_path, 2, 100000)) == 1
+def test_limit_threads_sizes_tensorflows_pools_to_the_container(many_cores, fake_cgroup):
+    fake_cgroup(2, 100000)
+    assert config.limit_threads() == 1
     assert [os.environ[variable] for variable in config.THREAD_VARIABLES] == ["1", "1"]
 
 
-def test_limit_threads_keeps_a_learners_own_setting(tmp_path, many_cores, monkeypatch):
+def test_limit_threads_keeps_a_learners_own_setting(many_cores, fake_cgroup, monkeypatch):
     monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "4")
-    config.limit_threads(fake_cgroup(tmp_path, 1, 200000))
+    fake_cgroup(1, 200000)
+    config.limit_threads()
     assert os.environ["TF_NUM_INTRAOP_THREADS"] == "4" and os.environ["TF_NUM_INTEROP_THREADS"] == "2"
 
 
-def test_limit_threads_leaves_an_unlimited_machine_alone(tmp_path, many_cores):
-    assert config.limit_threads(fake_cgroup(tmp_path, 2, "max")) is None
+def test_limit_threads_leaves_an_unlimited_machine_alone(many_cores, fake_cgroup):
+    fake_cgroup(2, "max")
+    assert config.limit_threads() is None
     assert not any(variable in os.environ for variable in config.THREAD_VARIABLES)

@@ -1,4 +1,10 @@
+import gzip
+import hashlib
+import io
 import math
+import os
+import pickle
+import tarfile
 
 import numpy as np
 import pytest
@@ -128,8 +134,8 @@ def test_damaged_cache_is_detected_deleted_and_never_loaded(empty_data_dir, offl
     elif damage == "flip_a_byte":
         middle = len(content) // 2
         path.write_bytes(content[:middle] + bytes([content[middle] ^ 0xFF]) + content[middle + 1:])
-    else:
-        path.with_suffix(".sha256").unlink()
+    else:  # a cache without its digest, as an older version of the course saved it
+        np.savez(path, **small_fashion_arrays())
     assert data.read_cache("fashion_mnist") is None
     assert "damaged" in capsys.readouterr().out
     assert not path.exists()
@@ -137,14 +143,163 @@ def test_damaged_cache_is_detected_deleted_and_never_loaded(empty_data_dir, offl
     assert ds.name == "digits"
 
 
-def test_cache_round_trip_keeps_arrays(empty_data_dir):
+def test_cache_round_trip_keeps_arrays_and_their_digest_in_one_file(empty_data_dir):
     arrays = small_fashion_arrays()
     data.write_cache("cifar10", arrays)
     loaded = data.read_cache("cifar10")
     assert set(loaded) == set(arrays)
     np.testing.assert_array_equal(loaded["x_train"], arrays["x_train"])
-    path = data.cache_path("cifar10")
-    assert data.file_sha256(path) == path.with_suffix(".sha256").read_text().strip()
+    with np.load(data.cache_path("cifar10")) as archive:
+        assert str(archive[data.DIGEST_KEY]) == data.arrays_sha256(arrays)
+    assert [path.name for path in data.cache_path("cifar10").parent.iterdir()] == ["cifar10.npz"]
+
+
+@pytest.mark.parametrize("cached_before", [False, True])
+def test_a_reader_during_a_write_never_deletes_a_good_cache(empty_data_dir, monkeypatch, capsys, cached_before):
+    """A second kernel reads the cache at every step of a write: before and after each move."""
+    old, new = small_fashion_arrays(), {key: value[:50] for key, value in small_fashion_arrays().items()}
+    if cached_before:
+        data.write_cache("fashion_mnist", old)
+    real_replace, seen = os.replace, []
+
+    def replace_while_reading(source, target):
+        seen.append(data.read_cache("fashion_mnist"))
+        real_replace(source, target)
+        seen.append(data.read_cache("fashion_mnist"))
+
+    monkeypatch.setattr(data.os, "replace", replace_while_reading)
+    data.write_cache("fashion_mnist", new)
+    assert "damaged" not in capsys.readouterr().out
+    assert seen and all(arrays is None or len(arrays["y_train"]) in (400, 50) for arrays in seen)
+    assert seen[-1] is not None and len(seen[-1]["y_train"]) == 50
+    assert data.read_cache("fashion_mnist")["x_train"].shape == (50, 28, 28)
+
+
+def test_two_writers_never_share_a_partial_file(empty_data_dir, monkeypatch):
+    """One writer starts, a second writes completely, then the first finishes: both saves stay whole."""
+    first, second = small_fashion_arrays(), {key: value[:50] for key, value in small_fashion_arrays().items()}
+    real_savez, nested = np.savez, []
+
+    def savez_with_a_second_writer(stream, **arrays):
+        if not nested:
+            nested.append(True)
+            data.write_cache("fashion_mnist", second)
+        real_savez(stream, **arrays)
+
+    monkeypatch.setattr(data.np, "savez", savez_with_a_second_writer)
+    data.write_cache("fashion_mnist", first)
+    monkeypatch.setattr(data.np, "savez", real_savez)
+    assert len(data.read_cache("fashion_mnist")["y_train"]) == 400
+    assert [path.name for path in data.cache_path("fashion_mnist").parent.iterdir()] == ["fashion_mnist.npz"]
+
+
+# --- the download, checked against the pinned digests (served from files here: no network) ---
+
+def gzip_idx(path, header, values):
+    with gzip.open(path, "wb") as stream:
+        stream.write(header + values.astype(np.uint8).tobytes())
+
+
+def fake_fashion_archives(folder):
+    """The four gz files in Fashion-MNIST's own format, with fewer images."""
+    rng = np.random.default_rng(1)
+    for prefix, count in (("train", 60), ("t10k", 20)):
+        gzip_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", b"\0" * 8, np.arange(count) % 10)
+        gzip_idx(folder / f"{prefix}-images-idx3-ubyte.gz", b"\0" * 16, rng.integers(0, 256, (count, 28, 28)))
+
+
+def fake_cifar_archive(folder):
+    """A tar.gz with CIFAR-10's Python batches, 10 images in each."""
+    rng = np.random.default_rng(2)
+    path = folder / "cifar-10-python.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for member in [f"data_batch_{index}" for index in range(1, 6)] + ["test_batch"]:
+            batch = {b"data": rng.integers(0, 256, (10, 3072), dtype=np.uint8), b"labels": list(range(10))}
+            content = pickle.dumps(batch)
+            info = tarfile.TarInfo(f"cifar-10-batches-py/{member}")
+            info.size = len(content)
+            archive.addfile(info, io.BytesIO(content))
+
+
+@pytest.fixture
+def served(tmp_path, monkeypatch):
+    """The archives served from a local folder (file:// URLs) with their digests pinned, and an
+    empty download folder: ``keras.utils.get_file`` runs for real, checks included."""
+    server = tmp_path / "server"
+    server.mkdir()
+    fake_fashion_archives(server)
+    fake_cifar_archive(server)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    pins = {name: {filename: hashlib.sha256((server / filename).read_bytes()).hexdigest() for filename in files}
+            for name, files in data.ARCHIVES.items()}
+    monkeypatch.setattr(data, "ARCHIVES", pins)
+    monkeypatch.setattr(data, "MIRRORS", {name: (server.as_uri() + "/",) for name in data.ARCHIVES})
+    return server
+
+
+@pytest.mark.parametrize("name, shape, count", [("fashion_mnist", (28, 28, 1), 60), ("cifar10", (32, 32, 3), 50)])
+def test_the_official_archives_are_downloaded_checked_and_cached(empty_data_dir, online, served, name, shape, count):
+    ds = data.load_dataset(name, max_train=30)
+    assert ds.name == name and ds.input_shape == shape
+    assert len(ds.x_train) + len(ds.x_val) == min(count, 30 + 10)
+    assert data.is_cached(name) and len(data.read_cache(name)["y_train"]) == count
+    assert all((data.keras_download_dir() / data.DOWNLOAD_SUBDIRS[name] / filename).exists()
+               for filename in data.ARCHIVES[name])
+
+
+def test_a_download_that_differs_from_its_pinned_digest_is_rejected(empty_data_dir, online, served, monkeypatch, capsys):
+    tampered = served / "train-images-idx3-ubyte.gz"
+    content = tampered.read_bytes()
+    tampered.write_bytes(content[:100] + bytes([content[100] ^ 0xFF]) + content[101:])
+    ds = data.load_dataset("fashion_mnist", max_train=30)
+    assert ds.name == "digits" and not data.is_cached("fashion_mnist")
+    assert "hash does not match" in capsys.readouterr().out
+
+
+def test_the_next_mirror_is_tried_when_one_fails(empty_data_dir, online, served, monkeypatch):
+    monkeypatch.setattr(data, "MIRRORS", {"fashion_mnist": ((served / "missing").as_uri() + "/", served.as_uri() + "/")})
+    assert data.load_dataset("fashion_mnist", max_train=30).name == "fashion_mnist"
+
+
+def test_the_pinned_digests_are_the_official_ones():
+    assert data.ARCHIVES["cifar10"]["cifar-10-python.tar.gz"].startswith("6d958be0")  # keras.datasets.cifar10's
+    assert data.ARCHIVES["fashion_mnist"]["train-images-idx3-ubyte.gz"].startswith("3aede38d")  # Zalando's file
+    assert all(len(digest) == 64 for files in data.ARCHIVES.values() for digest in files.values())
+
+
+# --- image_size and channels, for every data set ---------------------------------------
+
+@pytest.mark.parametrize("name", data.DATASETS)
+@pytest.mark.parametrize("image_size, channels", [(None, None), (32, 1), (20, 3)])
+def test_every_data_set_comes_at_the_size_and_channels_asked_for(empty_data_dir, offline, name, image_size, channels):
+    if name in data.DOWNLOADED:
+        data.write_cache(name, small_fashion_arrays() if name == "fashion_mnist" else {
+            key: np.repeat(value[..., None], 3, axis=-1) if key.startswith("x") else value
+            for key, value in small_fashion_arrays().items()})
+    ds = data.load_dataset(name, image_size=image_size, channels=channels, max_train=100)
+    native_size, native_channels = data.SHAPES[name]
+    assert ds.name == name
+    assert ds.input_shape == (image_size or native_size, image_size or native_size, channels or native_channels)
+    assert ds.x_train.dtype == np.float32 and 0 <= ds.x_train.min() and ds.x_train.max() <= 1
+
+
+def test_a_fallback_has_the_size_and_channels_asked_for(empty_data_dir, offline, capsys):
+    assert data.load_dataset("cifar10", image_size=28, channels=1).input_shape == (28, 28, 1)
+
+
+def test_grey_to_colour_repeats_and_colour_to_grey_weighs_by_luma():
+    grey = np.full((1, 4, 4, 1), 0.5)
+    assert np.array_equal(data.reshaped(grey, 4, 3), np.full((1, 4, 4, 3), 0.5, dtype="float32"))
+    red = np.zeros((1, 4, 4, 3))
+    red[..., 0] = 1.0
+    assert np.allclose(data.reshaped(red, 4, 1), 0.299)
+
+
+@pytest.mark.parametrize("kwargs, words", [({"image_size": 0}, "image_size"), ({"image_size": 2.5}, "image_size"),
+                                           ({"channels": 2}, "channels must be 1 or 3")])
+def test_a_size_or_channels_that_makes_no_sense_is_a_clear_error(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        data.load_dataset("random", **kwargs)
 
 
 def test_downloaded_subset_is_stratified(empty_data_dir, online, monkeypatch):

@@ -8,6 +8,9 @@ from types import SimpleNamespace
 import numpy as np
 import psutil
 import pytest
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from project import PYPROJECT
 
 from course_utils import config, data, doctor
 from course_utils.__main__ import main
@@ -65,13 +68,54 @@ def test_summary_counts_statuses_and_says_whether_ready():
     assert "Not ready" in doctor.summarize(checks)
 
 
+@pytest.fixture
+def declared(monkeypatch):
+    """Declares ``requires-python`` and dependencies as pyproject.toml would, for the doctor to read."""
+    def declare(requires_python, dependencies):
+        monkeypatch.setattr(doctor, "_declared", lambda: (requires_python, dependencies))
+        doctor.supported_ranges.cache_clear()
+
+    yield declare
+    doctor.supported_ranges.cache_clear()
+
+
 @pytest.mark.parametrize("version, status", [((3, 9, 18), "WARN"), ((3, 10, 0), "PASS"),
                                              ((3, 13, 1), "PASS"), ((3, 14, 0), "WARN")])
-def test_python_version_outside_3_10_to_3_13_warns(monkeypatch, version, status):
+def test_a_python_outside_the_declared_range_warns(monkeypatch, declared, version, status):
+    declared(">=3.10,<3.14", ["ipywidgets>=7.7,<9"])
     monkeypatch.setattr(doctor, "sys", SimpleNamespace(version_info=version))
     check = doctor.check_python()
     assert check.status == status
     assert check.detail.startswith(".".join(map(str, version)))
+    assert status == "PASS" or "<3.14,>=3.10" in check.detail
+
+
+def test_the_doctor_follows_the_declared_range_not_its_own(monkeypatch, declared):
+    declared(">=3.12", ["ipywidgets>=8.1", "pytest>=7; extra == 'test'"])
+    monkeypatch.setattr(doctor, "sys", SimpleNamespace(version_info=(3, 11, 7)))
+    assert doctor.check_python().status == doctor.WARN
+    fake_versions(monkeypatch, ipywidgets="7.7.1")
+    assert doctor.check_ipywidgets().status == doctor.WARN
+    assert "pytest" not in doctor.supported_ranges()  # the test extra is not what a learner needs
+
+
+def test_the_doctors_ranges_are_pyprojects():
+    doctor.supported_ranges.cache_clear()
+    ranges = doctor.supported_ranges()
+    assert ranges["python"] == SpecifierSet(PYPROJECT["project"]["requires-python"])
+    declared = {Requirement(line).name: Requirement(line).specifier for line in PYPROJECT["project"]["dependencies"]}
+    assert ranges["ipywidgets"] == declared["ipywidgets"] and ranges["keras"] == declared["keras"]
+
+
+def test_without_pyproject_the_installed_metadata_is_read(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "PACKAGE_DIR", tmp_path / "course_utils")
+    monkeypatch.setattr(importlib.metadata, "metadata", lambda name: {"Requires-Python": ">=3.10,<3.14"})
+    monkeypatch.setattr(importlib.metadata, "requires", lambda name: ["ipywidgets<9,>=7.7", 'nbval; extra == "test"'])
+    doctor.supported_ranges.cache_clear()
+    try:
+        assert doctor.supported_ranges() == {"python": SpecifierSet(">=3.10,<3.14"), "ipywidgets": SpecifierSet(">=7.7,<9")}
+    finally:
+        doctor.supported_ranges.cache_clear()
 
 
 def test_missing_tensorflow_or_keras_2_fails(monkeypatch):
@@ -79,7 +123,7 @@ def test_missing_tensorflow_or_keras_2_fails(monkeypatch):
 
     monkeypatch.setattr(keras, "__version__", "2.15.0")
     check = doctor.check_tensorflow()
-    assert check.status == doctor.FAIL and "Keras 3" in check.detail
+    assert check.status == doctor.FAIL and "Keras >=3" in check.detail
     monkeypatch.setitem(sys.modules, "tensorflow", None)  # makes `import tensorflow` raise
     check = doctor.check_tensorflow()
     assert check.status == doctor.FAIL and "not importable" in check.detail
@@ -139,7 +183,7 @@ def test_missing_matplotlib_or_ipywidgets_fails(monkeypatch):
 
 
 @pytest.mark.parametrize("version, status", [("7.6.5", "WARN"), ("7.7.1", "PASS"), ("8.1.5", "PASS"),
-                                             ("9.0.0", "WARN")])
+                                             ("8.2.0rc1", "PASS"), ("9.0.0", "WARN")])
 def test_ipywidgets_outside_7_7_to_9_warns(monkeypatch, version, status):
     fake_versions(monkeypatch, ipywidgets=version)
     check = doctor.check_ipywidgets()
@@ -184,6 +228,7 @@ def run_module(*args, tmp_path):
                           capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow
 def test_doctor_end_to_end(tmp_path):
     result = run_module("doctor", tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -196,6 +241,7 @@ def test_doctor_end_to_end(tmp_path):
     assert named["Download data"].startswith("WARN")  # offline, with an empty data folder
 
 
+@pytest.mark.slow
 def test_module_without_subcommand_exits_2(tmp_path):
     result = run_module(tmp_path=tmp_path)
     assert result.returncode == 2

@@ -5,6 +5,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import html
 import threading
 import time
 
@@ -125,6 +126,52 @@ def test_an_error_inside_train_is_shown_not_raised():
     assert panel.run() is None
     assert panel.error == "ValueError: boom"
     assert "ValueError: boom" in panel.status.value
+
+
+def load_the_data(path):
+    return open(path).read()  # the line a learner needs to see
+
+
+def train_with_a_bug(**_settings):
+    return load_the_data("/no/such/folder/images.npz")
+
+
+def test_an_error_shows_its_traceback_folded_under_the_message():
+    panel = make_panel(train_with_a_bug)
+    assert panel.run() is None
+    assert panel.error.startswith("FileNotFoundError: ")
+    status = panel.status.value
+    assert status.index("FileNotFoundError") < status.index("<details>") < status.index("</details>")
+    assert "<summary>Traceback</summary>" in status
+    trace = panel.error_traceback
+    assert trace.startswith("Traceback (most recent call last):")
+    assert "in train_with_a_bug" in trace and "in load_the_data" in trace
+    assert "return open(path).read()  # the line a learner needs to see" in trace
+    assert "course_utils" not in trace  # the panel's own calls are not the learner's concern
+    assert html.escape(trace) in status
+
+
+def test_an_error_in_a_preview_or_a_report_shows_its_traceback_too():
+    def preview(**knobs):
+        return load_the_data("/no/such/preview")
+
+    panel = make_preview_panel(preview=preview)
+    assert "in load_the_data" in panel.error_traceback and "<details>" in panel.status.value
+
+    def report(history):
+        return load_the_data("/no/such/report")
+
+    panel = make_preview_panel(report=report)
+    panel.run(epochs=1)
+    assert "<details>" in panel.report.value and "in load_the_data" in panel.report.value
+
+
+def test_a_successful_run_clears_the_traceback():
+    panel = make_panel(train_with_a_bug)
+    panel.run()
+    panel.train = make_panel().train
+    assert panel.run(epochs=1) is not None
+    assert panel.error is None and panel.error_traceback is None and "<details>" not in panel.status.value
 
 
 def test_a_keras_error_inside_train_is_shown_not_raised():
@@ -261,7 +308,20 @@ def test_a_failing_preview_is_shown_and_the_panel_recovers():
 
 def test_a_preview_must_return_a_figure():
     panel = make_preview_panel(preview=lambda **knobs: "not a figure")
-    assert panel.error == "preview: TypeError: preview must return a matplotlib Figure, got str"
+    assert panel.error == "preview: TypeError: preview must return a matplotlib Figure or its axes, got str"
+
+
+@pytest.mark.parametrize("drawing", ["axes", "panels", "array"])
+def test_a_preview_may_return_the_axes_the_plots_return(drawing):
+    def preview(learning_rate, **knobs):
+        if drawing == "axes":
+            return plots.plot_history({"loss": [learning_rate, 1.0]}, ax=plots.new_figure().subplots())
+        if drawing == "array":
+            return plots.new_figure().subplots(1, 2)
+        return plots.compare_runs({"a": {"loss": [learning_rate, 1.0]}}, metrics=("loss",))
+
+    panel = make_preview_panel(preview=preview)
+    assert panel.error is None and bytes(panel.preview_plot.value).startswith(PNG_SIGNATURE)
 
 
 def test_a_pyplot_preview_figure_is_closed(monkeypatch):
