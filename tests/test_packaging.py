@@ -89,3 +89,9 @@ def test_the_constraints_pin_every_declared_package_within_its_range(python):
             assert key in pinned, f"{key} has no version in constraints.txt for Python {python}"
             assert requirement.specifier.contains(pinned[key], prereleases=True), (key, pinned[key])
 
+
+
+def test_every_subpackage_is_packaged():
+    """A git install (Colab's set-up cell) ships only the packages listed; a missing one fails to import."""
+    found = sorted(".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "course_utils").rglob("__init__.py"))
+    assert sorted(PYPROJECT["tool"]["setuptools"]["packages"]) == found
