@@ -29,7 +29,7 @@ from course_utils.data import digits
 IMAGE_SIZE = 16
 N_TRAIN = 500
 BATCH_SIZE = 32
-TARGET = 0.80  # held-out test accuracy a treated patient reaches; an untreated one stays below
+TARGET = 0.75  # held-out test accuracy a treated patient reaches; an untreated one stays below
 
 # --- causes, and the notebooks that treat them --------------------------------------------------
 INITIALIZATION = "initialization"
@@ -174,7 +174,7 @@ def _compiled(model: keras.Model, optimizer) -> keras.Model:
     return model
 
 
-def deeper_net(*, seed: int = 0, depth: int = 8, width: int = 8, initializer: str = "random_normal",
+def deeper_net(*, seed: int = 0, depth: int = 6, width: int = 8, initializer: str = "random_normal",
                learning_rate: float = 0.01, momentum: float = 0.9, flip: str | None = None,
                rotation: float = 0.0) -> Setup:
     """A deeper plain CNN, trained with SGD and momentum (the classic recipe), Keras's own initializer."""
@@ -184,7 +184,7 @@ def deeper_net(*, seed: int = 0, depth: int = 8, width: int = 8, initializer: st
     return Setup(_compiled(model, keras.optimizers.SGD(learning_rate, momentum=momentum)), *_data(), epochs())
 
 
-def deeper_net_augmented(*, seed: int = 0, depth: int = 8, width: int = 8, initializer: str = "random_normal",
+def deeper_net_augmented(*, seed: int = 0, depth: int = 6, width: int = 8, initializer: str = "random_normal",
                          learning_rate: float = 0.01, momentum: float = 0.9,
                          flip: str | None = "horizontal_and_vertical", rotation: float = 0.5) -> Setup:
     """The deeper CNN with augmentation: random flips and rotations, to see more variety."""
