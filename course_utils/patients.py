@@ -308,7 +308,7 @@ PATIENTS = {patient.key: patient for patient in [
             shuffled_loader, (DATA,), {"shuffle": False}, (loss_doctor.STUCK,)),
     Patient("Fay", "A small, modern network: fast, but it never gets good.",
             compact_net, (CAPACITY,), {"head": "flatten"},
-            (loss_doctor.HEALTHY, loss_doctor.PLATEAU, loss_doctor.TOO_SHORT)),
+            (loss_doctor.STUCK, loss_doctor.PLATEAU, loss_doctor.TOO_SHORT, loss_doctor.HEALTHY)),
     Patient("Gus", "Deeper, with augmentation: everything the guides recommend, and it learns nothing.",
             deeper_net_augmented, (INITIALIZATION, AUGMENTATION),
             {"initializer": "he_normal", "flip": None, "rotation": 0.0}, (loss_doctor.STUCK,)),
