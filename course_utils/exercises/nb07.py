@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from course_utils.checks import respond
-from course_utils.patients import CAUSES, NOTEBOOK_FILES, PATIENTS, TREATED_IN, notebook_link
+from course_utils.patients import CAUSES, PATIENTS, TREATED_IN, notebook_link
 
 HINTS = {  # patient → where the evidence is, without naming the cause
     "Ada": "the doctor says stuck, yet data, labels and rate are the small network's. Probe the fresh "
@@ -46,9 +46,9 @@ def check_diagnosis(key: str, answer) -> bool:
     if named is None:
         return respond(False, f"Name the cause as one of {choices} (a list for several); got {answer!r}.")
     causes = set(patient.causes)
-    treated = "; ".join(f"{cause}: {notebook_link(TREATED_IN[cause][0])}" for cause in patient.causes)
     if named == causes:
-        return respond(True, f"Right: {key}'s trouble is {' and '.join(patient.causes)} ({treated}).")
+        treated = ", ".join(notebook_link(TREATED_IN[cause][0]) for cause in patient.causes)
+        return respond(True, f"Right: {key}'s trouble is {' and '.join(patient.causes)}, treated in {treated}.")
     if named & causes:
         missing = len(causes - named)
         extra = named - causes
@@ -92,7 +92,3 @@ def check_fix(key: str, changes: dict | None, seed: int = 0) -> bool:
                           f"{patient.target:.0%} (seed {seed}); the doctor says {', '.join(visit.doctor())}. "
                           f"Hint: {HINTS[key]}")
 
-
-def notebook_file(number: str) -> str:
-    """The file name of a course notebook, e.g. ``02_weight_initialization.ipynb``."""
-    return NOTEBOOK_FILES[number]
