@@ -10,6 +10,10 @@ imported from its own module, by name, where the lesson introduces it
 exercise's self-checks from ``course_utils.exercises``.
 """
 
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # imported before TensorFlow (the command line): no start-up log lines
+
 from . import checks, claims
 from .config import by_mode, course_mode, is_fast, is_online, limit_threads, set_seed, where_it_runs
 from .data import Dataset, load_dataset, random_images
