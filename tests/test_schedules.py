@@ -162,28 +162,3 @@ def test_suggestion_is_a_tenth_of_the_lowest_point():
     result = schedules.RangeTest(rates=np.array([0.1, 1.0, 10.0]), losses=np.array([2.0, 1.0, 5.0]),
                                  smoothed=np.array([2.0, 1.0, 5.0]), stopped_early=True)
     assert result.lowest_loss_rate() == 1.0 and math.isclose(result.suggest(), 0.1)
-
-
-def test_check_first_drop(capsys):
-    assert schedules.check_first_drop(10) and capsys.readouterr().out.startswith("✅")
-    assert not schedules.check_first_drop(11)
-    assert "Hint" in capsys.readouterr().out
-    assert not schedules.check_first_drop("ten") and "epoch number" in capsys.readouterr().out
-
-
-def test_check_schedule_function(capsys):
-    assert schedules.check_schedule_function(lambda epoch: 0.002 if epoch < 5 else 0.0002)
-    assert not schedules.check_schedule_function(lambda epoch: 0.002 if epoch <= 5 else 0.0002)
-    assert "epoch 5" in capsys.readouterr().out
-    assert not schedules.check_schedule_function(lambda epoch: np.array(0.002))
-    assert "float" in capsys.readouterr().out
-    assert not schedules.check_schedule_function(lambda epoch: 1 / 0)
-    assert "ZeroDivisionError" in capsys.readouterr().out
-    assert not schedules.check_schedule_function(0.002)
-
-
-def test_check_update_count(capsys):
-    assert schedules.check_update_count(80, num_examples=500, batch_size=64, epochs=10)  # 8 batches a pass
-    assert not schedules.check_update_count(78, num_examples=500, batch_size=64, epochs=10)
-    assert "Hint" in capsys.readouterr().out
-    assert not schedules.check_update_count(None, num_examples=500, batch_size=64, epochs=10)

@@ -1,4 +1,5 @@
-"""Self-checks for the weight-initialization exercises: each prints a verdict and returns True or False."""
+"""Self-checks for notebook 02 (weight initialization): each takes the learner's answer first, prints ✅ or ❌
+with a hint, and returns True or False."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def _close(answer, expected: float, tolerance: float) -> bool:
     return abs(answer - expected) <= tolerance * abs(expected)
 
 
-def check_he_std(kernel_size: int, in_channels: int, answer, tolerance: float = 0.01) -> bool:
+def check_he_std(answer, *, kernel_size: int, in_channels: int, tolerance: float = 0.01) -> bool:
     """Checks the He standard deviation sqrt(2 / fan_in) for a square Conv2D kernel."""
     value = _number(answer)
     if value is None:
@@ -34,7 +35,7 @@ def check_he_std(kernel_size: int, in_channels: int, answer, tolerance: float = 
                           "kernel height × kernel width × input channels.")
 
 
-def check_shrink_factor(stddev: float, fan_in: int, answer, tolerance: float = 0.02) -> bool:
+def check_shrink_factor(answer, *, stddev: float, fan_in: int, tolerance: float = 0.02) -> bool:
     """Checks the factor by which a ReLU layer with N(0, stddev²) weights scales the activation std."""
     value = _number(answer)
     if value is None:
