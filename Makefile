@@ -6,6 +6,7 @@
 # `make test-ipywidgets7` runs the knob-panel tests on Colab's ipywidgets 7.7.1 in a second venv.
 # CONSTRAINTS=constraints.txt installs the versions last tested (CI does); without it pip picks
 # the newest versions in pyproject.toml's ranges, as a learner's install does.
+# `make site` builds the course website in build/site from notebooks executed in default mode.
 # `make constraints` rewrites constraints.txt from the versions installed in .venv.
 PYTHON ?= python3
 VENV := .venv
@@ -20,7 +21,7 @@ TEST_ENV := COURSE_MODE=fast TF_CPP_MIN_LOG_LEVEL=3 MPLBACKEND=Agg
 # Containers and CI machines often run as root, which Jupyter refuses without this flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test unit test-ipywidgets7 benchmark constraints clean
+.PHONY: lab test unit test-ipywidgets7 benchmark site constraints clean
 
 $(READY): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +53,9 @@ test-ipywidgets7: $(WIDGETS7)/.installed
 
 benchmark: $(READY)
 	$(BIN)/python -m course_utils run --mode default
+
+site: $(READY)
+	$(BIN)/python -m course_utils.site
 
 constraints: $(READY)
 	$(BIN)/python tools/constraints.py > constraints.txt
