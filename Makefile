@@ -52,7 +52,8 @@ test-ipywidgets7: $(WIDGETS7)/.installed
 	$(TEST_ENV) $(WIDGETS7)/bin/python -m pytest --disable-warnings tests/test_widgets.py
 
 benchmark: $(READY)
-	$(BIN)/python -m course_utils run --mode default
+	$(BIN)/python -m course_utils run --mode default --report reports
+	$(BIN)/python -m course_utils.guide
 
 site: $(READY)
 	$(BIN)/python -m course_utils.site
