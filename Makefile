@@ -36,7 +36,7 @@ test: $(READY)
 	$(TEST_ENV) $(BIN)/python -m pytest
 
 unit: $(READY)
-	$(TEST_ENV) $(BIN)/python -m pytest tests -m "not notebook and not browser and not slow"
+	$(TEST_ENV) $(BIN)/python -m pytest tests -m "unit and not slow"
 
 # Colab's ipywidgets replaces the constrained one (and the two packages that come with it).
 $(WIDGETS7)/.installed: pyproject.toml $(CONSTRAINTS)

@@ -46,6 +46,7 @@ def pytest_collectstart(collector):
         collector.skip_compare += ("stderr",)
 
 
+@pytest.hookimpl(tryfirst=True)  # the marks must be there before `-m` deselects
 def pytest_collection_modifyitems(items):
     """Notebook cells first (the claims tests read their records), each test marked by kind."""
     for item in items:

@@ -5,11 +5,14 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from project import ROOT
 
 CHECKED_CELL = "# NBVAL_CHECK_OUTPUT\nimport random, sys\nprint('stable')\nprint(random.random(), file=sys.stderr)"
+
+pytestmark = pytest.mark.slow  # each test starts a kernel or another Python
 
 
 def run_nbval(tmp_path, stored_stdout):

@@ -1,9 +1,12 @@
 import os
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from course_utils.runner import run_course, run_notebook
+
+pytestmark = pytest.mark.slow  # each test starts a kernel or another Python
 
 
 def write_notebook(path, *sources):
