@@ -1,3 +1,6 @@
+"""The answer printer and the claim-table helper in ``course_utils.checks``."""
+
+
 def test_verdict_table_shows_each_measured_verdict():
     from course_utils.checks import verdict_table
 

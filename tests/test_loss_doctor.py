@@ -261,29 +261,3 @@ def test_the_callback_works_inside_model_fit():
     said = []
     model.fit(images, labels, epochs=6, verbose=0, callbacks=[LossDoctor(K, print_fn=said.append)])
     assert len(said) == 1 and "epoch 3: stuck at chance" in said[0]
-
-
-# --- the exercises' self-checks ---------------------------------------------------------------
-
-def test_check_symptom_accepts_the_doctors_symptom(capsys):
-    mystery = {"loss": [2.05, 1.41, 0.96, 0.62, 0.41, 0.27, 0.18], "val_loss": [1.92, 1.45, 1.21, 1.18, 1.30, 1.49, 1.71]}
-    assert loss_doctor.check_symptom(" Overfitting ", mystery, K)
-    assert capsys.readouterr().out.startswith("✅ Right: overfitting")
-    assert not loss_doctor.check_symptom("plateau", mystery, K)
-    assert "Hint" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("answer", [None, 3, "stuck"])
-def test_check_symptom_explains_an_answer_that_is_not_a_symptom(capsys, answer):
-    assert not loss_doctor.check_symptom(answer, HEALTHY_RUN, K)
-    assert "one of the doctor's symptoms" in capsys.readouterr().out
-
-
-def test_check_shows_judges_a_run(capsys):
-    history = keras.callbacks.History()
-    history.history = {"loss": [8.0, 9.0, 9.9, 9.99]}
-    assert loss_doctor.check_shows(history, WORSE_THAN_CHANCE, K)
-    assert not loss_doctor.check_shows(history, DIVERGED, K)
-    assert "'worse than chance'" in capsys.readouterr().out.splitlines()[-1]
-    assert not loss_doctor.check_shows(None, DIVERGED, K)
-    assert "Run your guess first" in capsys.readouterr().out
