@@ -286,3 +286,51 @@ def _span_at_least(ax, decades: float) -> None:
     if 0 < low and high < math.inf and high / low < 10**decades:
         middle = math.sqrt(low * high)
         ax.set_ylim(middle / 10 ** (decades / 2), middle * 10 ** (decades / 2))
+
+
+def plot_confusion_matrix(matrix, class_names=None, *, normalize: bool = True, title: str = "", ax=None):
+    """A confusion matrix as a heat map: row = true class, column = predicted class.
+
+    Args:
+        matrix: square array of counts (``data_problems.confusion_matrix`` gives one).
+        class_names: tick labels; the class indices when ``None``.
+        normalize: colour and write each row as shares of its class (its recall on the diagonal);
+            counts otherwise.
+        title: the axes' title.
+        ax: axes to draw on; a new figure when ``None``.
+
+    Returns:
+        The axes.
+    """
+    import numpy as np
+
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"a confusion matrix is square, got shape {matrix.shape}")
+    count = matrix.shape[0]
+    names = list(class_names) if class_names is not None else [str(index) for index in range(count)]
+    if len(names) != count:
+        raise ValueError(f"{len(names)} class names for a {count}×{count} matrix")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.45 * count + 1.5, 0.45 * count + 1.2))
+    if normalize:
+        totals = matrix.sum(axis=1, keepdims=True)
+        shown = np.divide(matrix, totals, out=np.zeros(matrix.shape, dtype=float), where=totals > 0)
+    else:
+        shown = matrix
+    ax.imshow(shown, cmap="Blues", vmin=0, vmax=1 if normalize else max(1, shown.max()))
+    for row in range(count):
+        for column in range(count):
+            value = shown[row, column]
+            if value:
+                text = f"{value:.2f}".lstrip("0") if normalize else str(int(value))
+                dark = value > (0.5 if normalize else shown.max() / 2)
+                ax.text(column, row, text, ha="center", va="center", fontsize="x-small",
+                        color="white" if dark else "black")
+    ax.set_xticks(range(count), names, fontsize="small")
+    ax.set_yticks(range(count), names, fontsize="small")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if title:
+        ax.set_title(title, fontsize="medium")
+    return ax

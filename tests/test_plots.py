@@ -219,3 +219,24 @@ def test_the_knob_panels_plot_keeps_its_legend_off_the_curves():
     plots.plot_history(HISTORY, label=PANEL_LABEL, num_classes=10, ax=figure.subplots())
     assert legend_clear_of_the_data(figure.axes[0])
     assert bytes(panel.plot.value).startswith(b"\x89PNG")
+
+
+def test_confusion_matrix_rows_are_shares_and_axes_are_labelled():
+    matrix = np.array([[8, 2, 0], [0, 5, 5], [0, 0, 0]])
+    ax = plots.plot_confusion_matrix(matrix, ["a", "b", "c"], title="test")
+    shown = ax.images[0].get_array()
+    assert np.allclose(shown[0], [0.8, 0.2, 0]) and np.allclose(shown[2], 0)  # an empty row stays 0
+    assert [tick.get_text() for tick in ax.get_xticklabels()] == ["a", "b", "c"]
+    assert ax.get_xlabel() == "predicted" and ax.get_ylabel() == "true"
+    assert {text.get_text() for text in ax.texts} == {".80", ".20", ".50"}
+    counts = plots.plot_confusion_matrix(matrix, normalize=False, ax=plt.subplots()[1])
+    assert "8" in {text.get_text() for text in counts.texts}
+    plt.close("all")
+
+
+def test_confusion_matrix_refuses_a_non_square_matrix():
+    import pytest
+
+    with pytest.raises(ValueError, match="square"):
+        plots.plot_confusion_matrix(np.zeros((2, 3)))
+    plt.close("all")
