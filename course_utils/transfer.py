@@ -43,16 +43,16 @@ def resnet50_base(input_shape=(224, 224, 3), weights="imagenet"):
 
     ``weights`` is what Keras's ``ResNet50`` accepts: ``"imagenet"`` (downloaded once, then read
     from Keras's cache), a path to a weights file, or ``None`` for random weights. When ImageNet
-    weights cannot be had (fast mode without a cached copy, no network, a failed download or load),
+    weights cannot be had or are not wanted (fast mode, no network, a failed download or load),
     one line says why and the result is ``None``.
     """
     import keras
 
-    if weights == "imagenet" and not imagenet_weights_cached():
+    if weights == "imagenet":
         reason = None
         if config.is_fast():
-            reason = "fast mode never downloads"
-        elif not config.is_online():
+            reason = "fast mode keeps to the offline backbone"
+        elif not imagenet_weights_cached() and not config.is_online():
             reason = "there is no network and no cached copy"
         if reason:
             print(f"ImageNet weights for ResNet50 are not available ({reason}): "
