@@ -26,3 +26,12 @@ def test_recompile_guess_is_judged_against_the_measurement(capsys):
     assert not nb06.check_recompile_guess("no", changed=False)
     out = capsys.readouterr().out.splitlines()
     assert [line[0] for line in out] == ["✅", "❌", "✅", "❌"]
+
+
+def test_last_two_blocks(capsys):
+    assert nb06.last_two_blocks() == 7
+    assert nb06.check_last_two_blocks(7)
+    assert not nb06.check_last_two_blocks(6)
+    assert "pooling" in capsys.readouterr().out.splitlines()[-1]
+    assert not nb06.check_last_two_blocks(10)
+    assert not nb06.check_last_two_blocks("seven")

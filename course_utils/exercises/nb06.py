@@ -42,3 +42,22 @@ def check_recompile_guess(answer, *, changed: bool) -> bool:
                        "Keras kept training the weights that were trainable at compile time."))
     return respond(False, "Not what was measured: " + ("the kernel changed." if changed else
                    "the kernel stayed the same. The training function built at the first fit lives until compile."))
+
+
+def last_two_blocks() -> int:
+    """How many layers from the end of the backbone cover its last two convolution blocks whole."""
+    from course_utils import transfer
+
+    names = [layer.name for layer in transfer.build_backbone().layers]
+    return len(names) - min(index for index, name in enumerate(names) if name.startswith("block3"))
+
+
+def check_last_two_blocks(answer) -> bool:
+    """Exercise 3: the ``unfrozen_layers`` that unfreezes the backbone's blocks 3 and 4 whole."""
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        return respond(False, f"Give a whole number, not {answer!r}.")
+    expected = last_two_blocks()
+    if answer == expected:
+        return respond(True, f"Right: {expected} layers, from block3_conv to the pooling ('features').")
+    hint = "too few: count the pooling at the end too" if answer < expected else "too many: that reaches into block2"
+    return respond(False, f"Not quite ({answer}): {hint}. List [layer.name for layer in pretrained_backbone().layers].")
