@@ -46,23 +46,6 @@ def notebook_claims(name: str) -> list[dict]:
     return run.claims
 
 
-def notebook_verdicts(name: str) -> dict[str, bool]:
-    """Claim text → measured verdict, for a notebook whose table still records ``holds`` as True/False."""
-    return {row["claim"]: row["holds"] for row in notebook_claims(name) if "holds" in row}
-
-
-def verdict_about(verdicts: dict[str, bool], words: str) -> bool:
-    """The verdict of the one claim that contains ``words``."""
-    matches = [claim for claim in verdicts if words in claim]
-    assert len(matches) == 1, f"{len(matches)} claims contain {words!r}: {list(verdicts)}"
-    return verdicts[matches[0]]
-
-
-def unstated(verdicts: dict[str, bool], stated: dict[str, bool]) -> list[str]:
-    """The measured claims that no stated phrase matches: a table row the prose is silent on."""
-    return [claim for claim in verdicts if not any(words in claim for words in stated)]
-
-
 def executed_this_session() -> list[Path]:
     """The executed copies nbval's run saved in this session, one per notebook that ran completely."""
     copies = []
