@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -21,11 +22,20 @@ from pathlib import Path
 import numpy as np
 
 from . import config
-from .data import file_sha256
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in 1 MB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 # --- ResNet50 and its ImageNet weights ----------------------------------------------
 
 RESNET50_NOTOP = "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"  # Keras's file name for include_top=False
+
 
 
 def keras_models_dir() -> Path:

@@ -75,7 +75,7 @@ def test_block_of_names_resnet50_blocks():
 
 def test_the_committed_backbone_matches_its_digest_everywhere():
     path = transfer.BACKBONE_PATH
-    digest = data.file_sha256(path)
+    digest = transfer.file_sha256(path)
     assert digest == transfer.BACKBONE_SHA256
     assert path.with_suffix(".sha256").read_text().strip() == digest
     assert json.loads(path.with_suffix(".log.json").read_text())["sha256"] == digest
