@@ -21,6 +21,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 ROOT = Path(__file__).resolve().parent
 VERDICTS_DIR = ROOT / "artifacts" / "verdicts"
 EXECUTED_DIR = ROOT / "artifacts" / "executed"
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # JupyterLab's default for a kernel
 THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
 LEARNERS_THREADS = {name: os.environ.get(name) for name in THREAD_VARIABLES}  # before any test ran
 # pytest-timeout ends a notebook cell's test, kernel start included, that hangs past this: a minute
@@ -90,6 +91,10 @@ def pytest_runtest_setup(item):
     record.unlink(missing_ok=True)
     status_path(item.path.stem).unlink(missing_ok=True)
     os.environ["COURSE_VERDICTS"] = str(record)
+    # The kernel draws its figures inline, as in JupyterLab, so the executed copy has its plots;
+    # this process keeps Agg (no display).
+    item.parent._course_backend = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
 
 
 _failed_cells: dict[str, list[str]] = {}  # notebook → the node ids of its cells that failed
@@ -123,6 +128,10 @@ def pytest_runtest_teardown(item, nextitem):
     if nextitem is not None and nextitem.parent is item.parent:
         return
     os.environ.pop("COURSE_VERDICTS", None)
+    if item.parent._course_backend is None:
+        os.environ.pop("MPLBACKEND", None)
+    else:
+        os.environ["MPLBACKEND"] = item.parent._course_backend
     save_executed(item)
     status = {"session": os.environ["COURSE_TEST_SESSION"], "failed": _failed_cells.get(item.path.stem, [])}
     status_path(item.path.stem).write_text(json.dumps(status), encoding="utf-8")

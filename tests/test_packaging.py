@@ -58,7 +58,7 @@ def third_party_imports(folder):
                 names |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names.add(node.module.split(".")[0])
-    own = {"course_utils", "project", "lab", "claims", "conftest"}
+    own = {"course_utils", "conftest"} | {path.stem for path in (ROOT / "tests").glob("*.py")}  # the tests' own modules
     return {name for name in names if name not in sys.stdlib_module_names and name not in own}
 
 

@@ -132,7 +132,7 @@ def test_the_script_reproduces_a_backbone_that_passes_the_checks(tmp_path):
     assert finished.returncode == 0, finished.stderr[-2000:]
     log = json.loads(out.with_suffix(".log.json").read_text())
     assert log["epochs"] == 5 and len(log["history"]["loss"]) == 5
-    assert log["sha256"] == data.file_sha256(out) and log["sha256"] in finished.stdout
+    assert log["sha256"] == transfer.file_sha256(out) and log["sha256"] in finished.stdout
     facts = transfer.check_backbone(transfer.load_backbone(out), data.load_dataset("digits"))
     assert facts["ok"], facts
 

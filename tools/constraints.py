@@ -30,13 +30,13 @@ PROJECT = "cnn-training-clinic"
 OLDEST_PYTHON = "3.10"
 # For Python 3.10: the newest versions there of the pins that need Python 3.11 or newer, and the
 # packages only Python 3.10 needs: pip's resolver for Python 3.10 (`pip install --dry-run --report
-# --python-version 3.10 --only-binary=:all:` with the pins that serve 3.10), on 2026-12-01. It does
+# --python-version 3.10 --only-binary=:all:` with the pins that serve 3.10), on 2026-12-01 (markdown added that day for tensorboard). It does
 # not apply markers for the target Python, so tomli and exceptiongroup (pytest, jupyterlab, anyio and
 # ipython need them below 3.11) are their newest releases of that day.
 PYTHON_3_10 = {
     "contourpy": "1.3.2", "coverage": "7.16.2", "decorator": "5.3.1", "exceptiongroup": "1.3.2",
     "fonttools": "4.65.0", "hypothesis": "6.168.5", "ipykernel": "7.3.0", "ipython": "8.39.0",
-    "keras": "3.12.4", "matplotlib": "3.10.9", "numpy": "2.2.6", "pillow": "12.3.0",
+    "keras": "3.12.4", "markdown": "3.10.3", "matplotlib": "3.10.9", "numpy": "2.2.6", "pillow": "12.3.0",
     "platformdirs": "4.12.4", "pycparser": "3.11", "python-dateutil": "3.0.0", "rpds-py": "0.30.0",
     "scikit-learn": "1.7.2", "scipy": "1.15.3", "soupsieve": "2.10", "tomli": "2.5.0", "tornado": "6.5.10",
 }
