@@ -80,10 +80,12 @@ def no_leaked_thread_settings():
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    """Before a notebook's kernel starts (at its first cell): point its claim records at a fresh file."""
+    """Before a notebook's kernel starts (at its first cell): point its claim records at a fresh file
+    and its plots inline."""
     if not is_notebook_cell(item) or getattr(item.parent, "_course_started", False):
         return
     item.parent._course_started = True
+    item.parent._course_backend = os.environ.get("MPLBACKEND")
     leaked = changed_thread_settings()
     assert not leaked, f"a test changed the kernel's thread settings: {leaked}"
     VERDICTS_DIR.mkdir(parents=True, exist_ok=True)
@@ -93,7 +95,6 @@ def pytest_runtest_setup(item):
     os.environ["COURSE_VERDICTS"] = str(record)
     # The kernel draws its figures inline, as in JupyterLab, so the executed copy has its plots;
     # this process keeps Agg (no display).
-    item.parent._course_backend = os.environ.get("MPLBACKEND")
     os.environ["MPLBACKEND"] = INLINE_BACKEND
 
 

@@ -45,26 +45,30 @@ def sections_table(notebook: dict) -> str:
     return "\n".join(lines)
 
 
-def schedule(notebooks: list[dict], minutes: int, start: str = "09:00") -> str:
-    """Notebooks in order with a break every ~75 minutes, as many as fit into ``minutes``."""
+def schedule(notebooks: list[dict], minutes: int, start: str = "09:00") -> tuple[str, list[dict]]:
+    """Notebooks in order, as many as fit into ``minutes``, with a break before a notebook that would
+    take the time since the last break past ~75 minutes (never sooner than half of that); returns
+    the table and the notebooks left out."""
     hour, minute = map(int, start.split(":"))
     clock, since_break, lines = hour * 60 + minute, 0, ["| time | what |", "|---|---|"]
-    end = clock + minutes
-    left_out = []
+    end, left_out = clock + minutes, []
     for notebook in notebooks:
         planned = planned_minutes(notebook)
-        if since_break + planned > BREAK_EVERY and since_break and clock + BREAK_MINUTES + planned <= end:
+        if left_out or clock + planned > end:
+            left_out.append(notebook)
+            continue
+        due = since_break + planned > BREAK_EVERY and since_break >= BREAK_EVERY / 2
+        if due and clock + BREAK_MINUTES + planned <= end:
             lines.append(f"| {clock // 60:02d}:{clock % 60:02d} | break ({BREAK_MINUTES} min) |")
             clock, since_break = clock + BREAK_MINUTES, 0
-        if clock + planned > end:
-            left_out.append(notebook["name"])
-            continue
         lines.append(f"| {clock // 60:02d}:{clock % 60:02d} | {notebook['name']} ({planned} min) |")
         clock, since_break = clock + planned, since_break + planned
     lines.append(f"| {clock // 60:02d}:{clock % 60:02d} | end |")
-    if left_out:
-        lines.append(f"\nLeft for self-study: {', '.join(left_out)}.")
-    return "\n".join(lines)
+    return "\n".join(lines), left_out
+
+
+def _left_for_self_study(left_out: list[dict]) -> str:
+    return f"\n\nLeft for self-study: {', '.join(notebook['name'] for notebook in left_out)}." if left_out else ""
 
 
 def blocks(report: dict) -> dict[str, str]:
@@ -73,13 +77,15 @@ def blocks(report: dict) -> dict[str, str]:
     about = report["machine"]
     generated = {"measured-on": (f"Measured with `python -m course_utils run --mode default --report reports` on "
                                  f"{about['date']}: Python {about['python']}, TensorFlow {about['tensorflow']}, "
-                                 f"Keras {about['keras']}, {about['cpus']} CPU cores, load average "
-                                 f"{about['load_average_1min']} when the run began.")}
+                                 f"Keras {about['keras']}, {about['cpus']} CPU cores; 1-minute load average "
+                                 f"{about['load_average_1min']} when the report was written.")}
     for notebook in notebooks:
         generated[notebook["name"].removesuffix(".ipynb")] = sections_table(notebook)
-    generated["half-day"] = schedule(notebooks, 180)
-    generated["full-day"] = (schedule(notebooks[:len(notebooks) // 2], 180, "09:00") + "\n\nLunch.\n\n"
-                             + schedule(notebooks[len(notebooks) // 2:], 180, "13:30"))
+    half_day, left_out = schedule(notebooks, 180)
+    generated["half-day"] = half_day + _left_for_self_study(left_out)
+    morning, afternoon_notebooks = schedule(notebooks, 180, "09:00")
+    afternoon, left_out = schedule(afternoon_notebooks, 180, "13:30")
+    generated["full-day"] = morning + "\n\nLunch.\n\n" + afternoon + _left_for_self_study(left_out)
     return generated
 
 

@@ -31,7 +31,13 @@ def test_a_notebook_is_planned_from_its_measured_time_rounded_up():
 
 def test_a_schedule_fits_its_time_and_breaks_before_running_long():
     notebooks = [fake_notebook(f"{index:02d}", 600, 30) for index in range(6)]  # 60 min each planned
-    table = guide.schedule(notebooks, 180)
+    table, left_out = guide.schedule(notebooks, 180)
     assert "| 09:00 | 00 (60 min) |" in table and "| 10:00 | break (10 min) |" in table
     assert "| 10:10 | 01 (60 min) |" in table and "| 11:10 | end |" in table  # a third would end 12:20
-    assert "Left for self-study: 02, 03, 04, 05." in table
+    assert [notebook["name"] for notebook in left_out] == ["02", "03", "04", "05"]
+
+
+def test_no_break_right_after_a_short_start():
+    notebooks = [fake_notebook("short", 0, 10), fake_notebook("long", 0, 40)]  # 15 and 60 min planned
+    table, _ = guide.schedule(notebooks, 180)
+    assert "break" not in table and "| 09:15 | long (60 min) |" in table
