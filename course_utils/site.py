@@ -21,7 +21,7 @@ from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-WIDGET_NOTE = ("<p class='course-widget-note'><b>Knob panel:</b> live only when the notebook runs. "
+WIDGET_NOTE = ('<p class="course-widget-note"><b>Knob panel:</b> live only when the notebook runs. '
                "Open it in JupyterLab, on Binder or on Colab (badges at the top) to move the knobs.</p>")
 NOTEBOOK_LINK = re.compile(r'href="(?:notebooks/)?(\d\d_[A-Za-z0-9_]+)\.ipynb')
 STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}"
