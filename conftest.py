@@ -114,7 +114,7 @@ def save_executed(item) -> None:
     notebook = nbformat.read(item.path, as_version=4)
     cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     for number, outputs in item.parent._course_outputs.items():
-        cells[number].outputs = outputs
+        cells[number].outputs, cells[number].execution_count = outputs, number + 1
     folder = EXECUTED_DIR / os.environ.get("COURSE_MODE", "default")
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, folder / item.path.name)
