@@ -16,16 +16,9 @@ from pathlib import Path
 
 from course_utils import loss_doctor as doctor
 from course_utils.config import PACKAGE_DIR
+from course_utils.patients import NOTEBOOK_FILES
 
 SHEET = PACKAGE_DIR.parent / "docs" / "loss_doctor_cheat_sheet.md"
-NOTEBOOK_FILES = {
-    "01": "01_stuck_at_ln10.ipynb",
-    "02": "02_weight_initialization.ipynb",
-    "03": "03_learning_rate_and_schedules.ipynb",
-    "04": "04_normalization_and_augmentation.ipynb",
-    "05": "05_capacity_and_regularization.ipynb",
-    "06": "06_transfer_learning.ipynb",
-}
 
 
 def rules() -> dict[tuple[str, str], str]:
