@@ -4,8 +4,8 @@ Import it as ``import course_utils as cu``. The lessons' own code (models, ``com
 ``fit``) stays in the notebooks; this package holds the plumbing around it.
 
 What ``cu`` exposes: what every notebook uses — the course's settings (mode, seeds, where it
-runs), loading data, the plots, and the ``claims`` record. A tool that one lesson teaches is
-imported from its own module, by name, where the lesson introduces it
+runs), loading data, the plots, the progress bar of a long cell, and the ``claims`` record. A
+tool that one lesson teaches is imported from its own module, by name, where the lesson introduces it
 (``from course_utils import loss_doctor``, ``from course_utils.widgets import KnobPanel``), and an
 exercise's self-checks from ``course_utils.exercises``.
 """
@@ -18,6 +18,7 @@ from . import checks, claims
 from .config import by_mode, course_mode, is_fast, is_online, limit_threads, set_seed, where_it_runs
 from .data import Dataset, load_dataset, random_images
 from .plots import compare_runs, image_grid, plot_history
+from .progress import Progress
 
 __version__ = "0.1.0"
 
@@ -25,5 +26,5 @@ limit_threads()  # before TensorFlow's first operation: a container's CPUs, not 
 
 __all__ = [
     "Dataset", "by_mode", "checks", "claims", "compare_runs", "course_mode", "image_grid", "is_fast", "is_online",
-    "limit_threads", "load_dataset", "plot_history", "random_images", "set_seed", "where_it_runs",
+    "limit_threads", "load_dataset", "plot_history", "Progress", "random_images", "set_seed", "where_it_runs",
 ]
