@@ -15,6 +15,7 @@ import html
 import math
 import numbers
 import threading
+import time
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -171,19 +172,36 @@ def _epochs(count: int) -> str:
 
 
 class _LivePlot(keras.callbacks.Callback):
-    """Redraws the panel's plot and status at each epoch end."""
+    """Shows the status at each epoch end and redraws the plot as often as ``DRAWING_SHARE`` of the
+    training time allows (the first epoch and the last are always drawn)."""
+
+    DRAWING_SHARE = 0.02  # a plot is a PNG rendered by matplotlib: ~0.1 s, a short epoch's worth
 
     def __init__(self, panel: KnobPanel, label: str):
         super().__init__()
         self.panel, self.label = panel, label
         self.values: dict[str, list[float]] = {}
+        self.drawing_seconds, self.last_drawn, self.drawn_epochs = 0.0, 0.0, 0
 
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
             self.values.setdefault(key, []).append(float(value))
-        self.panel._draw(self.values, self.label)
         progress = f"epoch {epoch + 1}/{self.params['epochs']}"
         self.panel._show(f"Training {self.label}: {progress} · {_losses(self.values)}")
+        since_last_drawn = time.perf_counter() - self.last_drawn
+        if not self.drawn_epochs or self.drawing_seconds <= self.DRAWING_SHARE * since_last_drawn:
+            self._draw()
+
+    def on_train_end(self, logs=None):
+        if self.values and self.drawn_epochs < len(self.values.get("loss", [])):
+            self._draw()
+
+    def _draw(self) -> None:
+        start = time.perf_counter()
+        self.panel._draw(self.values, self.label)
+        self.last_drawn = time.perf_counter()
+        self.drawing_seconds = self.last_drawn - start
+        self.drawn_epochs = len(self.values.get("loss", []))
 
 
 class _StopWhenAsked(keras.callbacks.Callback):
