@@ -402,3 +402,9 @@ def test_a_failing_report_keeps_the_run():
     history = panel.run(epochs=1)
     assert history is not None and panel.last_history is history
     assert "report: ValueError: no verdict" in panel.report.value
+
+
+def test_the_stop_callback_leaves_keras_batch_logs_in_the_background():
+    # Keras 3 hands batch logs over synchronously to any callback that overrides on_train_batch_end
+    from course_utils.widgets import _StopWhenAsked
+    assert _StopWhenAsked.on_train_batch_end is keras.callbacks.Callback.on_train_batch_end
