@@ -2,7 +2,8 @@
 plot redrawn every epoch, status line, Stop callback) and through plain ``model.fit``.
 
 Runs alternate (fit, panel, fit, panel, …) so that a change in the machine's load hits both alike;
-the result is the median of the per-pair ratios panel / fit. Usage::
+the result is the median of the per-pair ratios panel / fit, of wall time and of the process's CPU
+time (all its threads): on a machine busy with other work the CPU time is the steadier of the two. Usage::
 
     python benchmarks/panel_overhead.py [--repeats 7] [--epochs 10]
 """
@@ -45,11 +46,17 @@ def train(epochs: int, callbacks=()):
                              epochs=epochs, batch_size=32, verbose=0, callbacks=list(callbacks))
 
 
-def timed(function) -> float:
-    start = time.perf_counter()
+def timed(function) -> tuple[float, float]:
+    """Wall time and CPU time of ``function()``, in seconds."""
+    start, start_cpu = time.perf_counter(), time.process_time()
     function()
     keras.backend.clear_session()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - start_cpu
+
+
+def median_ratio(numerators: list[float], denominators: list[float]) -> tuple[float, list[float]]:
+    ratios = [numerator / denominator for numerator, denominator in zip(numerators, denominators)]
+    return statistics.median(ratios), ratios
 
 
 def main() -> None:
@@ -64,7 +71,6 @@ def main() -> None:
         plain.append(timed(lambda: train(arguments.epochs)))
         through_panel.append(timed(lambda: panel.run(epochs=arguments.epochs)))
         assert panel.error is None, panel.error
-    ratios = [panel_time / fit_time for panel_time, fit_time in zip(through_panel, plain)]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     import tensorflow as tf
 
@@ -72,9 +78,12 @@ def main() -> None:
           f"Keras {keras.__version__}, "
           f"{os.cpu_count()} CPUs, load average {load:.1f}")
     print(f"{arguments.repeats} pairs × {arguments.epochs} epochs on {len(DIGITS.x_train)} digits")
-    print(f"plain fit: median {statistics.median(plain):.2f} s; panel.run: median {statistics.median(through_panel):.2f} s")
-    print(f"median ratio panel / fit: {statistics.median(ratios):.3f} "
-          f"(per pair: {', '.join(f'{ratio:.3f}' for ratio in ratios)})")
+    for index, kind in enumerate(("wall", "CPU")):
+        fit_times, panel_times = [pair[index] for pair in plain], [pair[index] for pair in through_panel]
+        median, ratios = median_ratio(panel_times, fit_times)
+        print(f"{kind} time: plain fit median {statistics.median(fit_times):.2f} s, panel.run median "
+              f"{statistics.median(panel_times):.2f} s; median ratio panel / fit {median:.3f} "
+              f"(per pair: {', '.join(f'{ratio:.3f}' for ratio in ratios)})")
 
 
 if __name__ == "__main__":
