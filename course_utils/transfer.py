@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import config
+from . import config, network
 
 
 def file_sha256(path: Path) -> str:
@@ -71,8 +71,7 @@ def resnet50_base(input_shape=(224, 224, 3), weights="imagenet"):
     try:
         return keras.applications.ResNet50(weights=weights, include_top=False, input_shape=tuple(input_shape))
     except Exception as problem:  # noqa: BLE001 - any failure to get the weights falls back the same way
-        first_line = (str(problem).strip().splitlines() or [""])[0][:160]
-        print(f"ResNet50 weights could not be loaded ({type(problem).__name__}: {first_line}): "
+        print(f"ResNet50 weights could not be loaded ({network.short_error(problem)}): "
               "the same steps run on the course's offline backbone instead.")
         keras.backend.clear_session()
         return None

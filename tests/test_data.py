@@ -3,7 +3,6 @@ import hashlib
 import io
 import math
 import os
-import pickle
 import tarfile
 
 import numpy as np
@@ -209,14 +208,15 @@ def fake_fashion_archives(folder):
 
 
 def fake_cifar_archive(folder):
-    """A tar.gz with CIFAR-10's Python batches, 10 images in each."""
+    """A tar.gz with CIFAR-10's binary batches (a label byte, then 3,072 pixel bytes per image), 10 images in each."""
     rng = np.random.default_rng(2)
-    path = folder / "cifar-10-python.tar.gz"
+    path = folder / "cifar-10-binary.tar.gz"
     with tarfile.open(path, "w:gz") as archive:
-        for member in [f"data_batch_{index}" for index in range(1, 6)] + ["test_batch"]:
-            batch = {b"data": rng.integers(0, 256, (10, 3072), dtype=np.uint8), b"labels": list(range(10))}
-            content = pickle.dumps(batch)
-            info = tarfile.TarInfo(f"cifar-10-batches-py/{member}")
+        for member in [f"data_batch_{index}.bin" for index in range(1, 6)] + ["test_batch.bin"]:
+            records = np.concatenate([np.arange(10, dtype=np.uint8)[:, None],
+                                      rng.integers(0, 256, (10, 3072), dtype=np.uint8)], axis=1)
+            content = records.tobytes()
+            info = tarfile.TarInfo(f"cifar-10-batches-bin/{member}")
             info.size = len(content)
             archive.addfile(info, io.BytesIO(content))
 
@@ -262,7 +262,7 @@ def test_the_next_mirror_is_tried_when_one_fails(empty_data_dir, online, served,
 
 
 def test_the_pinned_digests_are_the_official_ones():
-    assert data.ARCHIVES["cifar10"]["cifar-10-python.tar.gz"].startswith("6d958be0")  # keras.datasets.cifar10's
+    assert data.ARCHIVES["cifar10"]["cifar-10-binary.tar.gz"].startswith("c4a38c50")  # TensorFlow Datasets' pin
     assert data.ARCHIVES["fashion_mnist"]["train-images-idx3-ubyte.gz"].startswith("3aede38d")  # Zalando's file
     assert all(len(digest) == 64 for files in data.ARCHIVES.values() for digest in files.values())
 
