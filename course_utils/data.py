@@ -228,7 +228,7 @@ def read_cache(name: str, *, _retry: bool = True) -> dict[str, np.ndarray] | Non
     path = cache_path(name)
     try:
         stream = open(path, "rb")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no cache (or no cache folder: a file has its name)
         return None
     except OSError as error:
         print(f"The cached {name} at {path} cannot be read ({network.short_error(error)}); it is not used.")
