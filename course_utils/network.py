@@ -106,7 +106,7 @@ def refuse() -> None:
     setattr(socket, MARK, True)
 
 
-def short_error(error: BaseException, limit: int = 240) -> str:
+def short_error(error: BaseException, limit: int = 320) -> str:
     """An error as one line for a learner: ``Type: message``, its whitespace collapsed, its middle cut
     (``…``) when longer than ``limit`` characters, so that both what failed and why stay readable."""
     text = " ".join(f"{type(error).__name__}: {error}".split())
