@@ -67,7 +67,7 @@ def pytest_collection_modifyitems(items):
         if is_notebook_cell(item):
             item.add_marker("notebook")
             item.add_marker(pytest.mark.timeout(NOTEBOOK_CELL_TIMEOUT))
-        elif not any(item.iter_markers(name) for name in ("notebook", "browser")):
+        elif not any(item.get_closest_marker(name) for name in ("notebook", "browser")):
             item.add_marker("unit")
     items[:] = [item for item in items if is_notebook_cell(item)] + \
                [item for item in items if not is_notebook_cell(item)]
