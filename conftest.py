@@ -19,6 +19,19 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 ROOT = Path(__file__).resolve().parent
+# No network for the whole suite (COURSE_NETWORK=on lets it through): this process refuses every
+# connection that leaves the machine, and so does every Python it starts (notebook kernels, the
+# command line), through the sitecustomize module in tests/no_network, first on their PYTHONPATH.
+NO_NETWORK_DIR = ROOT / "tests" / "no_network"
+os.environ.setdefault("COURSE_NETWORK", "off")
+if os.environ["COURSE_NETWORK"].strip().lower() == "off":
+    _paths = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(NO_NETWORK_DIR)] + [p for p in _paths if p != str(NO_NETWORK_DIR)])
+    import importlib.util  # the file alone: importing the package here would start TensorFlow's set-up
+
+    _spec = importlib.util.spec_from_file_location("course_network_guard", ROOT / "course_utils" / "network.py")
+    _spec.loader.exec_module(_guard := importlib.util.module_from_spec(_spec))
+    _guard.refuse()
 VERDICTS_DIR = ROOT / "artifacts" / "verdicts"
 EXECUTED_DIR = ROOT / "artifacts" / "executed"
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # JupyterLab's default for a kernel
@@ -54,7 +67,7 @@ def pytest_collection_modifyitems(items):
         if is_notebook_cell(item):
             item.add_marker("notebook")
             item.add_marker(pytest.mark.timeout(NOTEBOOK_CELL_TIMEOUT))
-        elif not any(item.iter_markers(name) for name in ("notebook", "browser")):
+        elif not any(item.get_closest_marker(name) for name in ("notebook", "browser")):
             item.add_marker("unit")
     items[:] = [item for item in items if is_notebook_cell(item)] + \
                [item for item in items if not is_notebook_cell(item)]

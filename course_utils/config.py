@@ -12,6 +12,10 @@ import sys
 import threading
 from pathlib import Path
 
+from . import network
+
+network.refuse_if_switched_off()  # COURSE_NETWORK=off: no connection leaves this machine (the tests)
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROBE_HOST = "storage.googleapis.com"  # where Keras downloads Fashion-MNIST from
 THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
@@ -79,7 +83,8 @@ def _can_connect(host: str, port: int, timeout: float) -> bool:
 def is_online(host: str = PROBE_HOST, port: int = 443, timeout: float = 2.0) -> bool:
     """True if ``host`` answers on ``port`` within ``timeout`` seconds; never raises.
 
-    ``COURSE_OFFLINE=1`` forces ``False``. The probe runs in a daemon thread so that a
+    ``COURSE_OFFLINE=1`` forces ``False``; so does ``COURSE_NETWORK=off``, whose refusal the probe
+    meets at once (``course_utils.network``). The probe runs in a daemon thread so that a
     name lookup that hangs cannot hold the caller past ``timeout``.
     """
     if os.environ.get("COURSE_OFFLINE", "").strip() not in ("", "0"):

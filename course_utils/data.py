@@ -4,12 +4,15 @@
   [0, 1]; ships with scikit-learn, so it is there offline.
 - ``random``: *Stuck at 2.302*'s random images with random labels; nothing to learn from.
 - ``fashion_mnist`` and ``cifar10``: the official archives, downloaded on first use by
-  ``keras.utils.get_file``, which checks each against the SHA-256 pinned in ``ARCHIVES``. The
-  arrays are then cached under ``data/cache`` in one file that carries their SHA-256, written
-  under a temporary name and moved into place in one step, so that a reader never sees half a
-  cache. A cache whose arrays no longer match their SHA-256 is deleted, never loaded. Offline
-  or in fast mode with no cache, or when the download fails, one message is printed and the
-  digits are returned instead.
+  ``keras.utils.get_file`` into a folder of this process's own, checked against the SHA-256 pinned
+  in ``ARCHIVES`` and moved into Keras's download folder in one step; each archive is checked again
+  as it is read, from the same open file. Both are raw bytes (CIFAR-10's binary version, not its
+  pickles): nothing downloaded is ever unpickled. The arrays are then cached under ``data/cache`` in
+  one file that carries their SHA-256, written under a temporary name, checked, and moved into
+  place in one step, so that a reader never sees half a cache. A cache whose arrays no longer
+  match their SHA-256, or that is not a cache at all, is deleted, never loaded. Offline or in fast
+  mode with no cache, or when the download fails, one line says why and the digits are returned
+  instead.
 
 Every data set comes at the size and number of channels asked for (``image_size``, ``channels``).
 """
@@ -19,7 +22,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import pickle
+import shutil
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
@@ -30,7 +33,7 @@ from scipy import ndimage
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from . import config
+from . import config, network
 
 SPLIT_SEED = 0  # the train/validation/test split is the same in every run and notebook
 
@@ -53,8 +56,9 @@ SHAPES = {"digits": (28, 1), "random": (28, 3), "fashion_mnist": (28, 1), "cifar
 # The official archives, each with the SHA-256 that get_file checks the download against, and
 # where to get it, tried in order. Fashion-MNIST: the four files Zalando Research publishes (the
 # digests TensorFlow Datasets pins for them); Keras's copy first, Zalando's server next (plain
-# HTTP, which the digest makes safe). CIFAR-10: the Python archive, with the digest that
-# keras.datasets.cifar10 pins.
+# HTTP, which the digest makes safe). CIFAR-10: the binary archive (raw bytes, where the Python
+# archive holds pickles), with the digest TensorFlow Datasets pins for it
+# (tensorflow_datasets/url_checksums/cifar10.txt: 170,052,171 bytes).
 FASHION_MIRRORS = ("https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
                    "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")
 ARCHIVES = {
@@ -65,7 +69,7 @@ ARCHIVES = {
         "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
     },
     "cifar10": {
-        "cifar-10-python.tar.gz": "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+        "cifar-10-binary.tar.gz": "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd",
     },
 }
 MIRRORS = {"fashion_mnist": FASHION_MIRRORS, "cifar10": ("https://www.cs.toronto.edu/~kriz/",)}
@@ -216,18 +220,23 @@ def is_cached(name: str) -> bool:
 def read_cache(name: str, *, _retry: bool = True) -> dict[str, np.ndarray] | None:
     """The cached arrays, or ``None`` if there is no cache or it fails its SHA-256 check.
 
-    A cache that fails the check is deleted, with a message, so that it is downloaded again;
-    only the file that failed is deleted, never one that another process saved meanwhile.
+    A cache that fails the check (damaged, altered, cut short, or not a cache at all) is deleted,
+    with a message, so that it is downloaded again; only the file that failed is deleted, never one
+    that another process saved meanwhile. A cache that cannot be read at all (no permission) is
+    explained and left alone.
     """
     path = cache_path(name)
     try:
         stream = open(path, "rb")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no cache (or no cache folder: a file has its name)
+        return None
+    except OSError as error:
+        print(f"The cached {name} at {path} cannot be read ({network.short_error(error)}); it is not used.")
         return None
     with stream:
         identity = _identity(os.fstat(stream.fileno()))
         try:
-            with np.load(stream) as archive:
+            with np.load(stream, allow_pickle=False) as archive:
                 arrays = {key: archive[key] for key in archive.files}
             recorded = str(arrays.pop(DIGEST_KEY, "(none recorded)"))
             intact = arrays_sha256(arrays) == recorded
@@ -241,6 +250,10 @@ def read_cache(name: str, *, _retry: bool = True) -> dict[str, np.ndarray] | Non
         path.unlink()
     except FileNotFoundError:
         return None
+    except OSError as error:
+        print(f"The cached {name} at {path} is damaged and cannot be deleted ({network.short_error(error)}); "
+              "it is not used.")
+        return None
     print(f"The cached {name} at {path} is damaged (its arrays differ from the SHA-256 recorded "
           "when it was saved) or was saved by an older version of the course. It was deleted "
           "and will be downloaded again.")
@@ -251,21 +264,32 @@ def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
     return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
+class DamagedFileError(OSError):
+    """A file whose content differs from the SHA-256 it must have."""
+
+
 def write_cache(name: str, arrays: dict[str, np.ndarray]) -> Path:
     """Saves arrays and their SHA-256 in one cache file, atomically.
 
-    The file is written under a temporary name of its own and then moved over the cache in one
-    step (``os.replace``), so a reader finds the old cache or the new one, each complete with its
-    digest, and two writers never write into the same file.
+    The file is written under a temporary name of its own, read back and checked against the
+    SHA-256, and only then moved over the cache in one step (``os.replace``), so a reader finds the
+    old cache or the new one, each complete with its digest, and two writers never write into the
+    same file. A failed write (a full disk, a folder that cannot be written) raises ``OSError`` and
+    leaves no temporary file and the old cache as it was.
     """
     path = cache_path(name)
+    digest = arrays_sha256(arrays)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".partial")
     try:
         with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, **arrays, **{DIGEST_KEY: np.array(arrays_sha256(arrays))})
+            np.savez(stream, **arrays, **{DIGEST_KEY: np.array(digest)})
             stream.flush()
             os.fsync(stream.fileno())
+        with np.load(partial, allow_pickle=False) as archive:
+            written = {key: archive[key] for key in archive.files if key != DIGEST_KEY}
+            if str(archive[DIGEST_KEY]) != digest or arrays_sha256(written) != digest:
+                raise DamagedFileError(f"the cache written at {partial} differs from the arrays saved")
         os.replace(partial, path)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
@@ -278,31 +302,71 @@ def keras_download_dir() -> Path:
     return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
 
 
+def file_sha256(stream) -> str:
+    """The SHA-256 of an open binary file, read from its start in 1 MB blocks."""
+    digest = hashlib.sha256()
+    stream.seek(0)
+    for block in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(block)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+def open_verified(path: Path, sha256: str):
+    """``path`` opened for reading after checking its SHA-256 from that same open file, so what is
+    read is what was checked (the course's writers replace files, never write into them). Raises
+    ``DamagedFileError`` on a mismatch."""
+    stream = open(path, "rb")
+    if file_sha256(stream) != sha256:
+        stream.close()
+        raise DamagedFileError(f"{Path(path).name} differs from its pinned SHA-256 (damaged or altered)")
+    return stream
+
+
 def fetch_archive(name: str, filename: str) -> Path:
-    """Downloads one official archive of ``name`` (or finds it downloaded), checked against its
-    pinned SHA-256 by ``keras.utils.get_file``; tries each mirror in turn."""
+    """One official archive of ``name`` in Keras's download folder, checked against its pinned
+    SHA-256: the one there already if it passes, else downloaded (each mirror in turn) by
+    ``keras.utils.get_file`` into a temporary folder of this process's own, checked, then moved into
+    place in one step. Two kernels downloading at once never write into the same file, and a kernel
+    stopped mid-download leaves no file behind under the archive's name."""
     import keras
 
     folder = keras_download_dir() / DOWNLOAD_SUBDIRS[name]
-    folder.mkdir(parents=True, exist_ok=True)  # get_file falls back to /tmp for a folder it cannot write
-    error: Exception | None = None
-    for mirror in MIRRORS[name]:
-        try:
-            return Path(keras.utils.get_file(filename, origin=mirror + filename, file_hash=ARCHIVES[name][filename],
-                                             hash_algorithm="sha256", cache_dir=str(folder), cache_subdir="."))
-        except Exception as failure:  # noqa: BLE001 - the next mirror may work; the last error is raised
-            error = failure
-    raise error
+    target, pinned = folder / filename, ARCHIVES[name][filename]
+    try:
+        with open_verified(target, pinned):
+            return target
+    except (FileNotFoundError, DamagedFileError):
+        pass
+    folder.mkdir(parents=True, exist_ok=True)
+    private = tempfile.mkdtemp(dir=folder, prefix=f".{filename}.", suffix=".partial")
+    try:
+        error: Exception | None = None
+        for mirror in MIRRORS[name]:
+            try:
+                downloaded = Path(keras.utils.get_file(filename, origin=mirror + filename, file_hash=pinned,
+                                                       hash_algorithm="sha256", cache_dir=private, cache_subdir="."))
+                break
+            except Exception as failure:  # noqa: BLE001 - the next mirror may work; the last error is raised
+                error = failure
+        else:
+            raise error
+        with open_verified(downloaded, pinned):
+            os.replace(downloaded, target)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+    return target
 
 
 def _download(name: str) -> dict[str, np.ndarray]:
     paths = {filename: fetch_archive(name, filename) for filename in ARCHIVES[name]}
-    return _read_fashion_mnist(paths) if name == "fashion_mnist" else _read_cifar10(paths["cifar-10-python.tar.gz"])
+    return _read_fashion_mnist(paths) if name == "fashion_mnist" else _read_cifar10(paths["cifar-10-binary.tar.gz"])
 
 
 def _read_fashion_mnist(paths: dict[str, Path]) -> dict[str, np.ndarray]:
     def read(filename, offset):
-        with gzip.open(paths[filename], "rb") as stream:
+        with open_verified(paths[filename], ARCHIVES["fashion_mnist"][filename]) as raw, \
+                gzip.open(raw, "rb") as stream:
             return np.frombuffer(stream.read(), np.uint8, offset=offset)
 
     arrays = {}
@@ -313,19 +377,22 @@ def _read_fashion_mnist(paths: dict[str, Path]) -> dict[str, np.ndarray]:
     return arrays
 
 
+CIFAR_RECORD = 1 + 3 * 32 * 32  # the binary version: per image, its label byte then red, green and blue planes
+
+
 def _read_cifar10(path: Path) -> dict[str, np.ndarray]:
     def batches(names):
-        images, labels = [], []
+        records = []
         for member in names:
-            with archive.extractfile(f"cifar-10-batches-py/{member}") as stream:
-                batch = pickle.load(stream, encoding="bytes")  # the official archive, its SHA-256 checked
-            images.append(np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
-            labels.append(np.asarray(batch[b"labels"], np.uint8))
-        return np.concatenate(images), np.concatenate(labels)
+            with archive.extractfile(f"cifar-10-batches-bin/{member}") as stream:
+                records.append(np.frombuffer(stream.read(), np.uint8).reshape(-1, CIFAR_RECORD))
+        records = np.concatenate(records)
+        return records[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), records[:, 0].copy()
 
-    with tarfile.open(path, "r:gz") as archive:
-        x_train, y_train = batches([f"data_batch_{index}" for index in range(1, 6)])
-        x_test, y_test = batches(["test_batch"])
+    with open_verified(path, ARCHIVES["cifar10"]["cifar-10-binary.tar.gz"]) as raw, \
+            tarfile.open(fileobj=raw, mode="r:gz") as archive:
+        x_train, y_train = batches([f"data_batch_{index}.bin" for index in range(1, 6)])
+        x_test, y_test = batches(["test_batch.bin"])
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
 
 
@@ -341,12 +408,13 @@ def _downloaded(name: str, max_train: int, image_size: int, channels: int) -> Da
             arrays = _download(name)
         except Exception as error:  # noqa: BLE001 - any failed download falls back the same way
             return _fall_back(name, fallback, (
-                f"the download failed ({type(error).__name__}: {error}); the files downloaded so far "
+                f"the download failed ({network.short_error(error)}); the files downloaded so far "
                 f"are in {keras_download_dir()}"))
         try:
             write_cache(name, arrays)
         except OSError as error:
-            print(f"{name} loaded but could not be cached under {cache_path(name).parent} ({error}).")
+            print(f"{name} loaded but could not be cached under {cache_path(name).parent} "
+                  f"({network.short_error(error)}); it will be downloaded again next time.")
     return _from_arrays(name, arrays, max_train, image_size, channels)
 
 

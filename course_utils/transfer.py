@@ -16,12 +16,13 @@ import hashlib
 import json
 import math
 import os
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from . import config
+from . import config, network
 
 
 def file_sha256(path: Path) -> str:
@@ -71,8 +72,7 @@ def resnet50_base(input_shape=(224, 224, 3), weights="imagenet"):
     try:
         return keras.applications.ResNet50(weights=weights, include_top=False, input_shape=tuple(input_shape))
     except Exception as problem:  # noqa: BLE001 - any failure to get the weights falls back the same way
-        first_line = (str(problem).strip().splitlines() or [""])[0][:160]
-        print(f"ResNet50 weights could not be loaded ({type(problem).__name__}: {first_line}): "
+        print(f"ResNet50 weights could not be loaded ({network.short_error(problem)}): "
               "the same steps run on the course's offline backbone instead.")
         keras.backend.clear_session()
         return None
@@ -169,10 +169,7 @@ def pretrain_backbone(out_path: Path, *, epochs: int = 15, seed: int = 0, log=pr
         log(f"epoch {epoch + 1:3d}/{epochs}: loss {history['loss'][epoch]:.4f} "
             f"accuracy {history['accuracy'][epoch]:.3f} · val_loss {history['val_loss'][epoch]:.4f} "
             f"val_accuracy {history['val_accuracy'][epoch]:.3f}")
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    model.save(out_path)
-    digest = file_sha256(out_path)
-    out_path.with_suffix(".sha256").write_text(digest + "\n")
+    digest = _save_atomically(model, Path(out_path))
     record = {
         "file": out_path.name, "sha256": digest, "bytes": out_path.stat().st_size,
         "source task": "digits 0-4 of scikit-learn's digits at 28x28 (course split: training part for "
@@ -187,12 +184,35 @@ def pretrain_backbone(out_path: Path, *, epochs: int = 15, seed: int = 0, log=pr
     return record
 
 
+def _save_atomically(model, out_path: Path) -> str:
+    """Saves ``model`` at ``out_path`` with its SHA-256 beside it, each written under a temporary name
+    of this process's own and moved into place in one step; returns the digest. Two kernels saving at
+    once never write into the same file; a reader meets a complete file, old or new (between the two
+    moves the digest and the file may disagree: the reader then finds it damaged, never loads it)."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_path.with_name(f".{out_path.stem}.{os.getpid()}.{time.monotonic_ns()}.partial.keras")
+    partial_digest = partial.with_suffix(".sha256")
+    try:
+        model.save(partial)
+        digest = file_sha256(partial)
+        partial_digest.write_text(digest + "\n")
+        os.replace(partial_digest, out_path.with_suffix(".sha256"))
+        os.replace(partial, out_path)
+    finally:
+        partial.unlink(missing_ok=True)
+        partial_digest.unlink(missing_ok=True)
+    return digest
+
+
 def load_backbone(path: Path = BACKBONE_PATH, sha256: str | None = None):
     """Loads a pretrained source model after checking its SHA-256.
 
     The digest expected is ``sha256`` if given; else, for the committed file, ``BACKBONE_SHA256``;
-    else the ``.sha256`` file written beside it. Raises ``BackboneDigestError`` on a mismatch and
-    ``FileNotFoundError`` when the file (or, for another file, its digest) is missing.
+    else the ``.sha256`` file written beside it. The bytes checked are the bytes loaded: the file
+    is read once, checked, and loaded from a private copy of those bytes (Keras's safe mode, no
+    code in the file is run). Raises ``BackboneDigestError`` on a mismatch (a damaged, cut short,
+    altered or foreign file) and ``FileNotFoundError`` when the file (or, for another file, its
+    digest) is missing.
     """
     import keras
 
@@ -204,25 +224,39 @@ def load_backbone(path: Path = BACKBONE_PATH, sha256: str | None = None):
             sha256 = BACKBONE_SHA256
         else:
             sha256 = path.with_suffix(".sha256").read_text().strip()
-    actual = file_sha256(path)
+    content = path.read_bytes()
+    actual = hashlib.sha256(content).hexdigest()
     if actual != sha256:
         raise BackboneDigestError(f"{path.name} is damaged or altered: its SHA-256 is {actual[:12]}…, "
                                   f"expected {sha256[:12]}…")
-    return keras.saving.load_model(path, compile=False)
+    with tempfile.TemporaryDirectory(prefix="course-backbone-") as folder:
+        checked = Path(folder) / BACKBONE_FILE
+        checked.write_bytes(content)
+        return keras.saving.load_model(checked, compile=False, safe_mode=True)
 
 
 def offline_backbone(path: Path = BACKBONE_PATH, *, epochs: int = 15):
     """The pretrained source model (backbone + 5-way head), checked; if the file is missing or fails
-    its check, one line says so and a fresh one is pretrained into the cache (about a minute)."""
+    its check, one line says so and a fresh one is pretrained into the cache (about a minute), or,
+    when the cache cannot be written (no permission, a full disk), into a temporary folder."""
     try:
         return load_backbone(path)
     except (OSError, BackboneDigestError) as problem:
         fresh = config.data_dir() / "cache" / BACKBONE_FILE
         print(f"The course's backbone cannot be used ({problem}); pretraining a fresh one on digits 0–4 "
               f"into {fresh} (rerun scripts/pretrain_backbone.py to restore the file).")
-        if not (fresh.exists() and _loads(fresh)):
-            pretrain_backbone(fresh, epochs=epochs, log=lambda line: None)
+    if _loads(fresh):
         return load_backbone(fresh)
+    try:
+        pretrain_backbone(fresh, epochs=epochs, log=lambda line: None)
+        return load_backbone(fresh)
+    except OSError as problem:
+        print(f"The fresh backbone could not be saved in {fresh.parent} ({network.short_error(problem)}); "
+              "it is pretrained again in a temporary folder, for this session only.")
+    with tempfile.TemporaryDirectory(prefix="course-backbone-") as folder:
+        temporary = Path(folder) / BACKBONE_FILE
+        pretrain_backbone(temporary, epochs=epochs, log=lambda line: None)
+        return load_backbone(temporary)
 
 
 def _loads(path: Path) -> bool:

@@ -1,9 +1,9 @@
+import errno
 import gzip
 import hashlib
 import io
 import math
 import os
-import pickle
 import tarfile
 
 import numpy as np
@@ -209,14 +209,15 @@ def fake_fashion_archives(folder):
 
 
 def fake_cifar_archive(folder):
-    """A tar.gz with CIFAR-10's Python batches, 10 images in each."""
+    """A tar.gz with CIFAR-10's binary batches (a label byte, then 3,072 pixel bytes per image), 10 images in each."""
     rng = np.random.default_rng(2)
-    path = folder / "cifar-10-python.tar.gz"
+    path = folder / "cifar-10-binary.tar.gz"
     with tarfile.open(path, "w:gz") as archive:
-        for member in [f"data_batch_{index}" for index in range(1, 6)] + ["test_batch"]:
-            batch = {b"data": rng.integers(0, 256, (10, 3072), dtype=np.uint8), b"labels": list(range(10))}
-            content = pickle.dumps(batch)
-            info = tarfile.TarInfo(f"cifar-10-batches-py/{member}")
+        for member in [f"data_batch_{index}.bin" for index in range(1, 6)] + ["test_batch.bin"]:
+            records = np.concatenate([np.arange(10, dtype=np.uint8)[:, None],
+                                      rng.integers(0, 256, (10, 3072), dtype=np.uint8)], axis=1)
+            content = records.tobytes()
+            info = tarfile.TarInfo(f"cifar-10-batches-bin/{member}")
             info.size = len(content)
             archive.addfile(info, io.BytesIO(content))
 
@@ -262,7 +263,7 @@ def test_the_next_mirror_is_tried_when_one_fails(empty_data_dir, online, served,
 
 
 def test_the_pinned_digests_are_the_official_ones():
-    assert data.ARCHIVES["cifar10"]["cifar-10-python.tar.gz"].startswith("6d958be0")  # keras.datasets.cifar10's
+    assert data.ARCHIVES["cifar10"]["cifar-10-binary.tar.gz"].startswith("c4a38c50")  # TensorFlow Datasets' pin
     assert data.ARCHIVES["fashion_mnist"]["train-images-idx3-ubyte.gz"].startswith("3aede38d")  # Zalando's file
     assert all(len(digest) == 64 for files in data.ARCHIVES.values() for digest in files.values())
 
@@ -307,3 +308,212 @@ def test_downloaded_subset_is_stratified(empty_data_dir, online, monkeypatch):
     ds = data.load_dataset("fashion_mnist", max_train=100)
     assert np.bincount(ds.y_train, minlength=10).tolist() == [10] * 10
     assert math.isclose(len(ds.x_val), 20)
+
+
+# --- damaged, foreign and unwritable files: detected, replaced or explained, never loaded -------
+
+class Planted:
+    """Unpickling this creates ``path``: a cache that held it would run code if loaded with pickle."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def foreign_file(kind, path, tmp_path):
+    if kind == "html page":  # what a captive portal serves instead of the file
+        path.write_text("<!DOCTYPE html><html><body>Please log in to the Wi-Fi</body></html>")
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "one npy, not an npz":
+        with open(path, "wb") as stream:
+            np.save(stream, np.zeros((3, 3)))
+    elif kind == "npz with a pickled object":
+        arrays = {**small_fashion_arrays(), "extra": np.array([Planted(tmp_path / "ran")], dtype=object)}
+        with open(path, "wb") as stream:
+            np.savez(stream, **arrays, **{data.DIGEST_KEY: np.array(data.arrays_sha256(small_fashion_arrays()))})
+    elif kind == "a pickle":
+        import pickle
+
+        path.write_bytes(pickle.dumps(Planted(tmp_path / "ran")))
+
+
+FOREIGN = ["html page", "empty", "one npy, not an npz", "npz with a pickled object", "a pickle"]
+
+
+@pytest.mark.parametrize("kind", FOREIGN)
+def test_a_cache_of_the_wrong_format_is_deleted_never_loaded_or_unpickled(empty_data_dir, offline, capsys, kind):
+    path = data.cache_path("fashion_mnist")
+    path.parent.mkdir(parents=True)
+    foreign_file(kind, path, empty_data_dir)
+    assert data.read_cache("fashion_mnist") is None
+    out = capsys.readouterr().out
+    assert "damaged" in out and out.count("\n") == 1
+    assert not path.exists() and not (empty_data_dir / "ran").exists()
+    assert data.load_dataset("fashion_mnist").name == "digits"
+
+
+def test_a_cache_folder_that_is_a_file_is_explained_in_one_line(empty_data_dir, online, monkeypatch, capsys):
+    monkeypatch.setattr(data, "_download", lambda name: small_fashion_arrays())
+    (empty_data_dir / "cache").write_text("not a folder")
+    ds = data.load_dataset("fashion_mnist", max_train=100)
+    out = capsys.readouterr().out
+    assert ds.name == "fashion_mnist" and out.count("\n") == 1
+    assert "could not be cached" in out and "downloaded again next time" in out
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder: the permission cannot be tested")
+def test_a_read_only_cache_folder_is_explained_in_one_line(empty_data_dir, online, monkeypatch, capsys):
+    monkeypatch.setattr(data, "_download", lambda name: small_fashion_arrays())
+    (empty_data_dir / "cache").mkdir()
+    (empty_data_dir / "cache").chmod(0o500)
+    try:
+        assert data.load_dataset("fashion_mnist", max_train=100).name == "fashion_mnist"
+    finally:
+        (empty_data_dir / "cache").chmod(0o700)
+    out = capsys.readouterr().out
+    assert "could not be cached" in out and "PermissionError" in out and out.count("\n") == 1
+
+
+def test_a_cache_folder_without_permission_is_explained_in_one_line(empty_data_dir, online, monkeypatch, capsys):
+    """Stands in for a folder this user may not write (the test runs as root in CI, who may)."""
+    monkeypatch.setattr(data, "_download", lambda name: small_fashion_arrays())
+
+    def refused(**kwargs):
+        raise PermissionError(13, "Permission denied", kwargs.get("dir"))
+
+    monkeypatch.setattr(data.tempfile, "mkstemp", refused)
+    assert data.load_dataset("fashion_mnist", max_train=100).name == "fashion_mnist"
+    out = capsys.readouterr().out
+    assert "could not be cached" in out and "PermissionError" in out and out.count("\n") == 1
+    assert not data.is_cached("fashion_mnist")
+
+
+def savez_until_the_disk_is_full(stream, **arrays):
+    """Writes part of the file, then fails as a full disk does."""
+    stream.write(b"PK\x03\x04" + b"\0" * 1000)
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("cached_before", [False, True])
+def test_a_full_disk_leaves_the_old_cache_and_no_partial_file(empty_data_dir, online, monkeypatch, capsys, cached_before):
+    old = {key: value[:50] for key, value in small_fashion_arrays().items()}
+    if cached_before:
+        data.write_cache("fashion_mnist", old)
+    monkeypatch.setattr(data.np, "savez", savez_until_the_disk_is_full)
+    with pytest.raises(OSError, match="No space left"):
+        data.write_cache("fashion_mnist", small_fashion_arrays())
+    names = [path.name for path in data.cache_path("fashion_mnist").parent.iterdir()]
+    assert names == (["fashion_mnist.npz"] if cached_before else [])
+    if cached_before:
+        assert len(data.read_cache("fashion_mnist")["y_train"]) == 50
+
+
+def test_a_full_disk_while_loading_is_one_line_and_the_data_still_comes(empty_data_dir, online, monkeypatch, capsys):
+    monkeypatch.setattr(data, "_download", lambda name: small_fashion_arrays())
+    monkeypatch.setattr(data.np, "savez", savez_until_the_disk_is_full)
+    ds = data.load_dataset("fashion_mnist", max_train=100)
+    out = capsys.readouterr().out
+    assert ds.name == "fashion_mnist" and out.count("\n") == 1 and "No space left on device" in out
+    assert list(data.cache_path("fashion_mnist").parent.iterdir()) == []
+
+
+def test_a_cache_written_wrong_is_checked_and_never_moved_into_place(empty_data_dir, monkeypatch):
+    """A write that completes without an error but whose file differs (a bad disk, a bug): the check
+    before os.replace stops it, and the old cache stays."""
+    old = {key: value[:50] for key, value in small_fashion_arrays().items()}
+    data.write_cache("fashion_mnist", old)
+    real_savez = np.savez
+
+    def savez_one_value_wrong(stream, **arrays):
+        arrays = dict(arrays, x_train=arrays["x_train"].copy())
+        arrays["x_train"].flat[0] ^= 1
+        real_savez(stream, **arrays)
+
+    monkeypatch.setattr(data.np, "savez", savez_one_value_wrong)
+    with pytest.raises(data.DamagedFileError):
+        data.write_cache("fashion_mnist", small_fashion_arrays())
+    monkeypatch.setattr(data.np, "savez", real_savez)
+    assert [path.name for path in data.cache_path("fashion_mnist").parent.iterdir()] == ["fashion_mnist.npz"]
+    assert len(data.read_cache("fashion_mnist")["y_train"]) == 50
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip_a_byte", "html page"])
+def test_a_damaged_archive_in_the_download_folder_is_downloaded_again(empty_data_dir, online, served, capsys, damage):
+    folder = data.keras_download_dir() / data.DOWNLOAD_SUBDIRS["cifar10"]
+    folder.mkdir(parents=True)
+    good = (served / "cifar-10-binary.tar.gz").read_bytes()
+    broken = {"truncate": good[: len(good) // 2], "flip_a_byte": good[:50] + bytes([good[50] ^ 1]) + good[51:],
+              "html page": b"<html>Please log in</html>"}[damage]
+    (folder / "cifar-10-binary.tar.gz").write_bytes(broken)
+    assert data.load_dataset("cifar10", max_train=30).name == "cifar10"
+    assert (folder / "cifar-10-binary.tar.gz").read_bytes() == good
+    assert [path.name for path in folder.iterdir()] == ["cifar-10-binary.tar.gz"]  # no partial download left
+
+
+def test_a_damaged_archive_with_no_network_is_never_read(empty_data_dir, online, served, monkeypatch, capsys):
+    """The network goes between the probe and the download (refused here, as in every test)."""
+    folder = data.keras_download_dir() / data.DOWNLOAD_SUBDIRS["cifar10"]
+    folder.mkdir(parents=True)
+    good = (served / "cifar-10-binary.tar.gz").read_bytes()
+    (folder / "cifar-10-binary.tar.gz").write_bytes(good[:-100])
+    monkeypatch.setattr(data, "MIRRORS", {"cifar10": ("https://www.cs.toronto.edu/~kriz/",)})
+    monkeypatch.setattr(data, "_read_cifar10", lambda path: pytest.fail("a damaged archive must not be read"))
+    assert data.load_dataset("cifar10", max_train=30).name == "digits"
+    assert "cifar10 is not available: the download failed" in capsys.readouterr().out
+
+
+def test_an_archive_altered_after_its_check_is_not_read(empty_data_dir, online, served, monkeypatch, capsys):
+    """The archive is checked again, from the open file, as it is read."""
+    real_fetch = data.fetch_archive
+
+    def fetch_then_alter(name, filename):
+        path = real_fetch(name, filename)
+        path.write_bytes(path.read_bytes()[:-10])  # another program writes into the file after the check
+        return path
+
+    monkeypatch.setattr(data, "fetch_archive", fetch_then_alter)
+    assert data.load_dataset("cifar10", max_train=30).name == "digits"
+    last = capsys.readouterr().out.splitlines()[-1]  # after Keras's own "Downloading data from" lines
+    assert last.startswith("cifar10 is not available") and "DamagedFileError" in last and "pinned SHA-256" in last
+    assert not data.is_cached("cifar10")
+
+
+# --- real processes filling the same cache at once ---------------------------------------------
+
+@pytest.mark.slow
+def test_processes_writing_and_reading_one_cache_at_once_never_see_a_damaged_one(empty_data_dir):
+    """Two processes, started together, each write their own version of the cache and read it back
+    40 times: every read is one of the two versions whole, none is found damaged, nothing is left over."""
+    import cache_workers
+
+    results = cache_workers.run_together(cache_workers.write_and_read, 2, empty_data_dir, rounds=40)
+    versions = {cache_workers.version_digest(index) for index in range(2)}
+    for result in results:
+        assert result["damaged_messages"] == 0, result
+        assert set(result["seen"]) <= versions | {None}, result
+        assert result["seen"].count(None) == 0, result
+    assert data.arrays_sha256(data.read_cache("fashion_mnist")) in versions  # the last version, whole
+    folder = empty_data_dir / "cache"
+    assert [path.name for path in folder.iterdir()] == ["fashion_mnist.npz"]
+
+
+@pytest.mark.slow
+def test_processes_downloading_and_caching_at_once_all_get_the_data(empty_data_dir, tmp_path):
+    """Two processes load Fashion-MNIST for the first time at the same moment, from the same
+    download and cache folders (the archives served from files: no network)."""
+    import cache_workers
+
+    server = tmp_path / "server"
+    server.mkdir()
+    fake_fashion_archives(server)
+    results = cache_workers.run_together(cache_workers.load_fashion, 2, empty_data_dir, server=str(server),
+                                         keras_home=str(tmp_path / "keras"))
+    assert [result["name"] for result in results] == ["fashion_mnist"] * 2, results
+    assert len({result["digest"] for result in results}) == 1
+    assert all(result["damaged_messages"] == 0 for result in results), results
+    downloads = tmp_path / "keras" / "datasets" / "fashion-mnist"
+    assert sorted(path.name for path in downloads.iterdir()) == sorted(data.ARCHIVES["fashion_mnist"])
+    assert [path.name for path in (empty_data_dir / "cache").iterdir()] == ["fashion_mnist.npz"]
