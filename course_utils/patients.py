@@ -126,11 +126,16 @@ class _RateLog(keras.callbacks.Callback):
             logs["learning_rate"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
 
 
-def train(setup: Setup) -> tuple[dict[str, list[float]], float]:
-    """Fits a set-up (validation images for the curves) and returns its history and test accuracy."""
+def train(setup: Setup, callbacks=()) -> tuple[dict[str, list[float]], float]:
+    """Fits a set-up (validation images for the curves) and returns its history and test accuracy.
+
+    The validation and the test images each go through the model in one batch: the same values up to
+    rounding, in fewer steps. ``callbacks`` are added to ``fit``'s (a progress bar, say).
+    """
     history = setup.model.fit(setup.x_train, setup.y_train, validation_data=(setup.x_val, setup.y_val),
-                              epochs=setup.epochs, batch_size=setup.batch_size, callbacks=[_RateLog()], verbose=0)
-    _, accuracy = setup.model.evaluate(setup.x_test, setup.y_test, batch_size=256, verbose=0)
+                              validation_batch_size=len(setup.x_val), epochs=setup.epochs,
+                              batch_size=setup.batch_size, callbacks=[_RateLog(), *callbacks], verbose=0)
+    _, accuracy = setup.model.evaluate(setup.x_test, setup.y_test, batch_size=len(setup.x_test), verbose=0)
     return {key: [float(value) for value in values] for key, values in history.history.items()}, float(accuracy)
 
 
@@ -278,10 +283,11 @@ class Patient:
         keras.backend.clear_session()  # frees the previous visit's model
         return self.set_up(seed=seed, **changes)
 
-    def visit(self, seed: int = 0, **changes) -> Visit:
-        """Trains the set-up, with ``changes`` to its defaults, and measures it."""
+    def visit(self, seed: int = 0, *, callbacks=(), **changes) -> Visit:
+        """Trains the set-up, with ``changes`` to its defaults, and measures it; ``callbacks`` go to
+        ``fit`` (e.g. ``[progress.run("seed 1")]`` of a :class:`course_utils.Progress` bar)."""
         setup = self.admit(seed, **changes)
-        history, accuracy = train(setup)
+        history, accuracy = train(setup, callbacks)
         return Visit(self.key, seed, dict(changes), history, accuracy, setup)
 
     def treated(self, seed: int = 0) -> Visit:

@@ -3,6 +3,7 @@ reaches it, for two seeds in fast mode; and the self-checks of notebook 07."""
 
 import inspect
 
+import keras
 import pytest
 
 from course_utils import config, loss_doctor, patients
@@ -134,3 +135,16 @@ def test_the_two_cause_patient_needs_both_treatments(fast_mode, half):
     assert PATIENTS["Gus"].causes == (patients.INITIALIZATION, patients.AUGMENTATION)
     visit = PATIENTS["Gus"].visit(0, **half)
     assert visit.test_accuracy < PATIENTS["Gus"].target, f"cured by {half} alone: {visit.test_accuracy:.3f}"
+
+
+@pytest.mark.notebook
+def test_a_visit_passes_its_callbacks_to_fit_and_not_to_the_set_up(fast_mode):
+    ends = []
+
+    class EpochEnds(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            ends.append(epoch)
+
+    visit = PATIENTS["Cy"].visit(0, callbacks=[EpochEnds()])
+    assert len(ends) == len(visit.history["loss"]) == patients.epochs()
+    assert visit.changes == {}
