@@ -62,9 +62,10 @@ class Knob:
 
     def text(self, value) -> str:
         try:
-            return format(value, self.text_format)
+            shown = format(value, self.text_format)
         except (TypeError, ValueError, OverflowError):  # an invalid value, as a message shows it
             return _short(value)
+        return shown if len(shown) <= 24 else _short(value)  # a 400-digit int: cut short
 
     def label(self, value) -> str:
         """The knob's part of a run's label; a multi-word name shrinks to initials (lr=...)."""
