@@ -23,6 +23,7 @@ from typing import Any, Callable, Sequence
 
 import ipywidgets as widgets
 import keras
+import numpy
 from IPython.display import display
 from matplotlib import pyplot
 from matplotlib.figure import Figure
@@ -187,7 +188,7 @@ class Toggle(Knob):
         return widgets.Checkbox(value=self.default, indent=False, **_labelled(self.name))
 
     def validate(self, value) -> bool:
-        if not isinstance(value, bool) and type(value).__name__ != "bool_":  # NumPy's bools too
+        if not isinstance(value, (bool, numpy.bool_)):  # NumPy's bools too
             raise ValueError(f"{self.name} must be True or False, got {_short(value)}")
         return bool(value)
 
