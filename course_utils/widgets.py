@@ -11,9 +11,11 @@ ipywidgets 7.7 (Colab) and 8.
 
 from __future__ import annotations
 
+import gc
 import html
 import math
 import numbers
+import reprlib
 import threading
 import time
 import traceback
@@ -22,11 +24,25 @@ from typing import Any, Callable, Sequence
 
 import ipywidgets as widgets
 import keras
+import numpy
 from IPython.display import display
 from matplotlib import pyplot
 from matplotlib.figure import Figure
 
 from course_utils import plots
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 40
+_SHORT.maxlong = 24
+
+
+def _short(value) -> str:
+    """A value as a message shows it: its repr, cut to a few dozen characters."""
+    try:
+        return _SHORT.repr(value)
+    except Exception:  # noqa: BLE001 - a learner's object whose repr fails still gets a message
+        return f"a {type(value).__name__}"
 
 
 def _labelled(name: str) -> dict:
@@ -47,7 +63,11 @@ class Knob:
         self.default = self.validate(self.default)
 
     def text(self, value) -> str:
-        return format(value, self.text_format)
+        try:
+            shown = format(value, self.text_format)
+        except (TypeError, ValueError, OverflowError):  # an invalid value, as a message shows it
+            return _short(value)
+        return shown if len(shown) <= 24 else _short(value)  # a 400-digit int: cut short
 
     def label(self, value) -> str:
         """The knob's part of a run's label; a multi-word name shrinks to initials (lr=...)."""
@@ -70,11 +90,16 @@ class _NumberKnob(Knob):
         super().__post_init__()
 
     def _fits(self, value) -> bool:
-        return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            return False
+        try:
+            return math.isfinite(value)
+        except OverflowError:  # an int too large for a float is still a finite number
+            return True
 
     def validate(self, value) -> float:
         if not self._fits(value):
-            raise ValueError(f"{self.name} must be {self.kind}, got {value!r}")
+            raise ValueError(f"{self.name} must be {self.kind}, got {_short(value)}")
         if not self.low <= value <= self.high:
             low, high = self.text(self.low), self.text(self.high)
             raise ValueError(f"{self.name} must be between {low} and {high}, got {self.text(value)}")
@@ -117,7 +142,7 @@ class IntSlider(_NumberKnob):
     kind = "a whole number"
 
     def _fits(self, value) -> bool:
-        return super()._fits(value) and float(value).is_integer()
+        return super()._fits(value) and (isinstance(value, numbers.Integral) or float(value).is_integer())
 
     def validate(self, value) -> int:
         return int(super().validate(value))
@@ -139,10 +164,16 @@ class Choice(Knob):
         return widgets.Dropdown(options=self.options, value=self.default, **_labelled(self.name))
 
     def validate(self, value) -> Any:
-        if value not in self.options:
-            options = ", ".join(map(repr, self.options))
-            raise ValueError(f"{self.name} must be one of {options}; got {value!r}")
-        return value
+        """The option equal to ``value`` (the option itself: 1.0 gives the option 1), never
+        a bool for a number or a number for a bool (True == 1 in Python)."""
+        for option in self.options:
+            try:
+                if isinstance(option, bool) == isinstance(value, bool) and bool(option == value):
+                    return option
+            except Exception:  # noqa: BLE001 - a value that cannot be compared is not an option
+                continue
+        options = ", ".join(map(repr, self.options))
+        raise ValueError(f"{self.name} must be one of {options}; got {_short(value)}")
 
     def label(self, value) -> str:
         return str(value)
@@ -158,9 +189,9 @@ class Toggle(Knob):
         return widgets.Checkbox(value=self.default, indent=False, **_labelled(self.name))
 
     def validate(self, value) -> bool:
-        if not isinstance(value, bool):
-            raise ValueError(f"{self.name} must be True or False, got {value!r}")
-        return value
+        if not isinstance(value, (bool, numpy.bool_)):  # NumPy's bools too
+            raise ValueError(f"{self.name} must be True or False, got {_short(value)}")
+        return bool(value)
 
 
 def _losses(values: dict) -> str:
@@ -269,8 +300,12 @@ class KnobPanel:
         self.error_traceback: str | None = None
         self.last_history = None
         self._busy = threading.Lock()
+        self._state = threading.Lock()  # Stop and a run's end change the status one at a time
         self._stop_requested = threading.Event()
         self._thread: threading.Thread | None = None
+        self._status_html = ""
+        self._valid = {name: knob.default for name, knob in self.knobs.items()}  # each knob's last good value
+        self._restoring = False
         for control in self.controls.values():
             if preview and hasattr(control, "continuous_update"):
                 control.continuous_update = False  # one preview per move, not one per pixel dragged
@@ -317,10 +352,14 @@ class KnobPanel:
         return True
 
     def stop(self) -> None:
-        """Asks a running training to stop at the end of its current batch."""
-        if self._busy.locked():
-            self._stop_requested.set()
-            self._show("Stopping after the current batch …")
+        """Asks a running training to stop at the end of its current batch; with no run going,
+        changes nothing and says so above the last outcome."""
+        with self._state:
+            if self._busy.locked():
+                self._stop_requested.set()
+                self._show("Stopping after the current batch …")
+            else:
+                self.status.value = f"<div>{html.escape('Nothing to stop: no run is going.')}</div>{self._status_html}"
 
     def wait(self, timeout: float | None = None) -> bool:
         """Waits for a run started by ``start`` to end; returns whether no run is going."""
@@ -336,26 +375,31 @@ class KnobPanel:
         try:
             unknown = [name for name in overrides if name not in self.knobs]
             if unknown:
-                names = ", ".join(map(repr, unknown))
+                names = ", ".join(map(_short, unknown))
                 raise ValueError(f"no knob named {names}; the knobs are {', '.join(self.knobs)}")
             settings = {name: knob.validate(overrides.get(name, self.controls[name].value))
                         for name, knob in self.knobs.items()}
-        except ValueError as problem:
+        except Exception as problem:  # noqa: BLE001 - any nonsense value: one line in the panel
             self._busy.release()
-            self._fail(str(problem))
+            self._fail(str(problem) if isinstance(problem, ValueError) else f"{type(problem).__name__}: {problem}")
             return None
+        self._valid.update(settings)
         for name in overrides:
             self.controls[name].value = settings[name]
         self._stop_requested.clear()
-        self.stop_button.disabled = False
+        self.run_button.disabled, self.stop_button.disabled = True, False
         return settings
 
     def _train(self, settings: dict):
         """Calls ``train`` on claimed settings and shows the outcome; releases the panel."""
         label = ", ".join(knob.label(settings[name]) for name, knob in self.knobs.items())
         live_plot, stopper = _LivePlot(self, label), _StopWhenAsked(self._stop_requested)
-        self._show(f"Training {label} …")
+        history = None
         try:
+            if self._stop_requested.is_set():  # Stop came before train was called
+                self._show(f"{label}: stopped before the first epoch, nothing trained")
+                return None
+            self._show(f"Training {label} …")
             history = self.train(**settings, callbacks=[live_plot, stopper])
             if not hasattr(history, "history"):
                 raise TypeError(f"train must return model.fit(...)'s History, got {type(history).__name__}")
@@ -365,21 +409,35 @@ class KnobPanel:
                 outcome = f"stopped after {count} of {_epochs(stopper.params['epochs'])}"
             else:
                 outcome = f"done, {_epochs(count)}"
+                if self._stop_requested.is_set():
+                    outcome += " (Stop came after the last batch)"
             summary = [f"{label}: {outcome}", _losses(values)]
-            if not live_plot.values:
+            if not count:
+                summary.append("no epoch trained: nothing to plot")
+            elif not live_plot.values:
                 self._draw(values, label)
                 summary.append("no live plot or Stop: train did not pass callbacks to model.fit")
         except Exception as problem:  # a learner's bug: shown in the panel, the kernel lives on
-            self._fail(f"{type(problem).__name__}: {problem}", _learners_traceback(problem))
+            with self._state:
+                self._fail(f"{type(problem).__name__}: {problem}", _learners_traceback(problem))
+                self._release()
             return None
         else:
-            self.error, self.error_traceback, self.last_history = None, None, history
-            self._show(" · ".join(part for part in summary if part))
             self._show_report(history)
+            with self._state:
+                self.error, self.error_traceback, self.last_history = None, None, history
+                self._show(" · ".join(part for part in summary if part))
+                self._release()
             return history
         finally:
-            self.stop_button.disabled = True
-            self._busy.release()
+            if self._busy.locked():  # the stopped-before-training return: nothing else released it
+                with self._state:
+                    self._release()
+
+    def _release(self) -> None:
+        """Ends a run: Run enabled, Stop disabled, the panel free for the next run."""
+        self.run_button.disabled, self.stop_button.disabled = False, True
+        self._busy.release()
 
     def _draw(self, values: dict, label: str) -> None:
         figure = plots.new_figure(4.8, 3.4)  # the legend goes beside it
@@ -397,7 +455,25 @@ class KnobPanel:
             return
         self.report.value = f'<div style="white-space: pre-wrap">{html.escape(text)}</div>'
 
-    def _knob_moved(self, _change=None) -> None:
+    def _knob_moved(self, change=None) -> None:
+        """A knob moved: a value the knob refuses (set through the widget's ``value``) is put
+        back to the knob's last good one, the status line saying why; a good one is previewed."""
+        if self._restoring:
+            return
+        if change is not None:
+            name = next(name for name, control in self.controls.items() if control is change["owner"])
+            try:
+                self._valid[name] = self.knobs[name].validate(change["new"])
+            except Exception as problem:  # noqa: BLE001 - a nonsense value: one line, the old value back
+                kept = self._valid[name]
+                self._restoring = True
+                try:
+                    change["owner"].value = kept
+                finally:
+                    self._restoring = False
+                reason = str(problem) if isinstance(problem, ValueError) else f"{type(problem).__name__}: {problem}"
+                self._fail(f"{reason}; kept {self.knobs[name].text(kept)}")
+                return
         if self._preview is None or self.refresh_preview():
             self._show_settings()
 
@@ -407,11 +483,13 @@ class KnobPanel:
         self._show(f"{shown} — {'used by the next run' if self._busy.locked() else 'press Run'}")
 
     def _show(self, text: str) -> None:
-        self.status.value = html.escape(text)
+        self._status_html = html.escape(text)
+        self.status.value = self._status_html
 
     def _fail(self, message: str, trace: str | None = None) -> None:
         self.error, self.error_traceback = message, trace
-        self.status.value = f'<span style="color:#c62828">⚠ {html.escape(message)}</span>{_folded(trace)}'
+        self._status_html = f'<span style="color:#c62828">⚠ {html.escape(message)}</span>{_folded(trace)}'
+        self.status.value = self._status_html
 
 
 def _learners_traceback(problem: BaseException) -> str:
