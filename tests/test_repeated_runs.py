@@ -31,13 +31,21 @@ def test_the_benchmark_finds_every_notebook_with_a_panel():
     assert found == expected and found
 
 
+@pytest.fixture(scope="module")
+def twenty_runs():
+    module = benchmark()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COURSE_MODE", "fast")
+        return module.measure(module.notebooks_with_panels()[0], RUNS, "none")
+
+
+def test_twenty_runs_of_a_panel_all_train(twenty_runs):
+    assert twenty_runs["failed_runs"] == 0, twenty_runs["first_error"]
+
+
 @pytest.mark.xfail(reason="TensorFlow keeps each trained model's functions in its eager context "
                           "(measured: 20 functions, about 5–8 MB per model, not freed by clear_session, "
-                          "gc or malloc_trim); benchmarks/REPEATED_RUNS.md", strict=False)
-def test_twenty_runs_of_a_panel_keep_at_most_100_mb(monkeypatch):
-    monkeypatch.setenv("COURSE_MODE", "fast")
-    module = benchmark()
-    first = module.notebooks_with_panels()[0]
-    result = module.measure(first, RUNS, "none")
-    assert result["failed_runs"] == 0, result["first_error"]
-    assert result["growth_mb"] <= BOUND_MB, result
+                          "gc or malloc_trim); benchmarks/REPEATED_RUNS.md. Strict: it fails once that is fixed, "
+                          "so that this mark goes", strict=True)
+def test_twenty_runs_of_a_panel_keep_at_most_100_mb(twenty_runs):
+    assert twenty_runs["growth_mb"] <= BOUND_MB, twenty_runs
