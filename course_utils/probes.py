@@ -93,13 +93,17 @@ def gradient_norms(model: keras.Model, x, y, loss=None) -> list[tuple[str, float
     """
     loss = loss or keras.losses.SparseCategoricalCrossentropy()
     x = _check_batch(x)
-    if len(np.asarray(y)) != len(x):
-        raise ValueError(f"x and y must hold the same number of examples, got {len(x)} and {len(np.asarray(y))}")
+    _check_labels(x, y)
     layers = weighted_layers(model)
     with tf.GradientTape() as tape:
         value = loss(y, model(x, training=False))
     gradients = tape.gradient(value, [layer.kernel for layer in layers])
     return [(layer.name, _norm(gradient)) for layer, gradient in zip(layers, gradients, strict=True)]
+
+
+def _check_labels(x: np.ndarray, y) -> None:
+    if len(np.asarray(y)) != len(x):
+        raise ValueError(f"x and y must hold the same number of examples, got {len(x)} and {len(np.asarray(y))}")
 
 
 def _norm(gradient) -> float:
@@ -108,9 +112,29 @@ def _norm(gradient) -> float:
 
 
 def layer_statistics(model: keras.Model, x, y, loss=None) -> list[LayerStats]:
-    """``activation_stats`` and ``gradient_norms`` together, with each kernel's spread."""
-    activations = activation_stats(model, x)
-    gradients = gradient_norms(model, x, y, loss)
+    """``activation_stats`` and ``gradient_norms`` together, with each kernel's spread.
+
+    For a ``keras.Sequential`` model one forward pass, taped, gives both.
+    """
+    if not isinstance(model, keras.Sequential):
+        activations = activation_stats(model, x)
+        gradients = gradient_norms(model, x, y, loss)
+    else:
+        loss = loss or keras.losses.SparseCategoricalCrossentropy()
+        x = _check_batch(x)
+        _check_labels(x, y)
+        layers = weighted_layers(model)
+        with tf.GradientTape() as tape:
+            signal, outputs = tf.convert_to_tensor(x), []
+            for layer in model.layers:
+                signal = layer(signal, training=False)
+                if layer in layers:
+                    outputs.append(signal)
+            value = loss(y, signal)
+        gradients = [(layer.name, _norm(gradient))
+                     for layer, gradient in zip(layers, tape.gradient(value, [layer.kernel for layer in layers]), strict=True)]
+        activations = [(layer.name, float(np.mean(output, dtype=np.float64)), float(np.std(output, dtype=np.float64)))
+                       for layer, output in zip(layers, outputs, strict=True)]
     return [LayerStats(name, mean, std, norm, float(np.std(layer.kernel, dtype=np.float64)))
             for (name, mean, std), (_, norm), layer
             in zip(activations, gradients, weighted_layers(model), strict=True)]

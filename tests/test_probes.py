@@ -78,6 +78,18 @@ def test_layer_statistics_one_row_per_weighted_layer_in_order():
     assert all(row.activation_std > 0 and row.gradient_norm > 0 for row in stats)
 
 
+def test_layer_statistics_of_a_sequential_model_in_one_pass_match_the_two_probes():
+    model = build_deep_plain_cnn(depth=4, width=4, pool_every=2, input_shape=(8, 8, 1), activation="sigmoid")
+    images, labels = RNG.random((6, 8, 8, 1)).astype("float32"), np.arange(6)
+    stats = probes.layer_statistics(model, images, labels)
+    activations, gradients = probes.activation_stats(model, images), probes.gradient_norms(model, images, labels)
+    assert [(row.name, row.activation_mean, row.activation_std) for row in stats] == [
+        (name, pytest.approx(mean, rel=1e-5), pytest.approx(std, rel=1e-5)) for name, mean, std in activations]
+    assert [(row.name, row.gradient_norm) for row in stats] == [
+        (name, pytest.approx(norm, rel=1e-5)) for name, norm in gradients]
+    with pytest.raises(ValueError, match="same number"):
+        probes.layer_statistics(model, images, labels[:3])
+
 def test_vanishing_and_steady_signals_in_a_deep_relu_net():
     images = RNG.random((16, 32, 32, 3)).astype("float32")
     keras.utils.set_random_seed(0)
