@@ -49,7 +49,7 @@ $(WIDGETS7)/.installed: pyproject.toml $(CONSTRAINTS)
 
 test-ipywidgets7: $(WIDGETS7)/.installed
 	$(WIDGETS7)/bin/python -c 'import ipywidgets, sys; sys.exit(ipywidgets.__version__ != "$(COLAB_IPYWIDGETS)")'
-	$(TEST_ENV) $(WIDGETS7)/bin/python -m pytest --disable-warnings tests/test_widgets.py
+	$(TEST_ENV) $(WIDGETS7)/bin/python -m pytest --disable-warnings tests/test_widgets.py tests/test_progress.py
 
 benchmark: $(READY)
 	$(BIN)/python -m course_utils run --mode default --report reports

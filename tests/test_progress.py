@@ -34,3 +34,19 @@ def test_an_early_stop_still_moves_the_bar_to_the_end_of_its_run():
 def test_an_empty_sweep_is_refused_with_its_numbers(runs, epochs):
     with pytest.raises(ValueError, match=f"runs={runs}, epochs={epochs}"):
         Progress(runs=runs, epochs=epochs)
+
+
+def test_in_a_notebook_the_bar_is_a_widget_that_moves(monkeypatch):
+    # what tqdm.auto picks in a kernel; make test-ipywidgets7 runs this on Colab's ipywidgets 7.7.1 too
+    import ipywidgets
+    from tqdm.notebook import tqdm as notebook_bar
+
+    monkeypatch.setattr("course_utils.progress.tqdm", notebook_bar)
+    x, y = np.zeros((8, 4), "float32"), np.zeros(8, "float32")
+    with Progress(runs=1, epochs=2) as progress:
+        tiny_model().fit(x, y, epochs=2, verbose=0, callbacks=[progress.run("seed 0")])
+    # tqdm redraws a widget at most every 0.1 s while running, and once more when closed
+    assert isinstance(progress.bar.container, ipywidgets.HBox)
+    _, bar_widget, text = progress.bar.container.children
+    assert bar_widget.value == 2 == bar_widget.max
+    assert "epoch 2/2" in text.value.replace("\u2007", " ")  # tqdm writes figure spaces
