@@ -21,6 +21,7 @@ from project import NOTEBOOKS, ROOT
 
 SCREENSHOTS = ROOT / "artifacts" / "browser"
 RUN_LIMIT = 600  # seconds: a bound on waiting for Run All, not a speed requirement
+START_LIMIT = 60  # seconds for the first cell to start after Run All
 # Without these, Chromium's attempts to reach Google's services stall it on a closed network.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -94,11 +95,25 @@ def browser(tmp_path_factory):
         context.close()
 
 
-def run_all_cells(page):
-    """Runs every cell from the Run menu and waits until each code cell has its number."""
+def click_run_all(page):
     page.locator(".lm-MenuBar-item", has_text="Run").first.click()
     page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+
+
+def run_all_cells(page):
+    """Runs every cell from the Run menu and waits until each code cell has its number.
+
+    Once, Run All reached no kernel: the kernel stayed idle and every cell kept its empty prompt for
+    ten minutes. So if no cell has started (``[*]``) or finished after ``START_LIMIT``, Run All is
+    clicked a second time; the cells must all run after that as before."""
     prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt")
+    click_run_all(page)
+    started = time.monotonic() + START_LIMIT
+    while time.monotonic() < started and not any(text.strip("[]: ") for text in prompts.all_inner_texts()):
+        time.sleep(1)
+    if not any(text.strip("[]: ") for text in prompts.all_inner_texts()):
+        page.screenshot(path=SCREENSHOTS / "run-all-not-started.png")
+        click_run_all(page)
     deadline = time.monotonic() + RUN_LIMIT
     while time.monotonic() < deadline:
         texts = prompts.all_inner_texts()
