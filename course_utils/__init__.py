@@ -15,7 +15,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # imported before TensorFlow (the command line): no start-up log lines
 
 from . import checks, claims
-from .config import by_mode, course_mode, is_fast, is_online, limit_threads, set_seed, where_it_runs
+from .config import by_mode, course_mode, course_seeds, is_fast, is_online, limit_threads, set_seed, where_it_runs
 from .data import Dataset, load_dataset, random_images
 from .plots import compare_runs, image_grid, plot_history
 from .progress import Progress
@@ -25,6 +25,7 @@ __version__ = "0.1.0"
 limit_threads()  # before TensorFlow's first operation: a container's CPUs, not the host's
 
 __all__ = [
-    "Dataset", "by_mode", "checks", "claims", "compare_runs", "course_mode", "image_grid", "is_fast", "is_online",
-    "limit_threads", "load_dataset", "plot_history", "Progress", "random_images", "set_seed", "where_it_runs",
+    "Dataset", "by_mode", "checks", "claims", "compare_runs", "course_mode", "course_seeds", "image_grid", "is_fast",
+    "is_online", "limit_threads", "load_dataset", "plot_history", "Progress", "random_images", "set_seed",
+    "where_it_runs",
 ]

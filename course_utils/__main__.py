@@ -41,11 +41,14 @@ def run_notebooks(arguments: argparse.Namespace) -> int:
         print("No notebooks found: name them, or run from a clone of the course.")
         return 1
     mode = arguments.mode or config.course_mode()
+    if arguments.seeds:
+        os.environ["COURSE_SEEDS"] = arguments.seeds  # the kernels inherit it
     runs = run_course(notebooks, mode=arguments.mode, save_to=config.PACKAGE_DIR.parent / "artifacts" / "executed" / mode)
     if arguments.report:
         from .report import write_report
 
-        print(f"report: {write_report(runs, mode, arguments.report)}")
+        name = f"{mode}-seeds-{arguments.seeds.replace(',', '-')}" if arguments.seeds else mode
+        print(f"report: {write_report(runs, mode, arguments.report, name=name)}")
     return 1 if any(run.error for run in runs) else 0
 
 
@@ -73,6 +76,13 @@ def run_diagnose(arguments: argparse.Namespace) -> int:
     for finding in findings:
         print(f"- {finding}")
     return 1 if any(finding.symptom in loss_doctor.PROBLEMS for finding in findings) else 0
+
+
+def _seeds(text: str) -> str:
+    try:
+        return ",".join(map(str, config.parse_seeds(text)))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _classes(text: str) -> int:
@@ -107,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
                             help="the course mode for the kernels (default: COURSE_MODE as set)")
     run_parser.add_argument("--report", type=Path, metavar="FOLDER",
                             help="also write <FOLDER>/<mode>.md and .json: times, slowest cells, every claim")
+    run_parser.add_argument("--seeds", type=_seeds, metavar="0,1,2",
+                            help="the random seeds each claim is checked over (default 0,1); the report is then "
+                                 "<mode>-seeds-0-1-2.md")
     run_parser.set_defaults(run=run_notebooks)
     diagnose_parser = subcommands.add_parser(
         "diagnose", help="say what the loss doctor finds in a training history file",

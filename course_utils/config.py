@@ -36,6 +36,27 @@ def by_mode(*, fast, default):
     return fast if is_fast() else default
 
 
+DEFAULT_SEEDS = (0, 1)
+
+
+def course_seeds() -> tuple[int, ...]:
+    """The random seeds each claim is checked over: ``(0, 1)``, or those listed in ``COURSE_SEEDS``
+    (``COURSE_SEEDS=0,1,2`` checks every claim over a third seed too)."""
+    text = os.environ.get("COURSE_SEEDS", "").strip()
+    return parse_seeds(text) if text else DEFAULT_SEEDS
+
+
+def parse_seeds(text: str) -> tuple[int, ...]:
+    """``"0,1,2"`` → ``(0, 1, 2)``; a clear ``ValueError`` for anything else."""
+    try:
+        seeds = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"seeds are whole numbers separated by commas, like 0,1,2; got {text!r}") from None
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"each seed is listed once; got {text!r}")
+    return seeds
+
+
 def set_seed(seed: int = 0) -> None:
     """Seeds Python's ``random``, NumPy and TensorFlow with one number.
 

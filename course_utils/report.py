@@ -34,6 +34,7 @@ def machine() -> dict:
     return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "python": platform.python_version(),
             "platform": platform.platform(), "cpus": os.cpu_count(),
             "load_average_1min": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None,
+            "seeds": os.environ.get("COURSE_SEEDS") or "0,1",
             **{name: _installed(name) for name in PACKAGES}}
 
 
@@ -69,13 +70,15 @@ def markdown(runs: list[NotebookRun], mode: str, about: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(runs: list[NotebookRun], mode: str, folder: Path) -> Path:
-    """Writes ``<folder>/<mode>.md`` and ``<mode>.json``; returns the Markdown file's path."""
+def write_report(runs: list[NotebookRun], mode: str, folder: Path, name: str | None = None) -> Path:
+    """Writes ``<folder>/<name>.md`` and ``<name>.json`` (the name defaults to the mode); returns the
+    Markdown file's path."""
     folder.mkdir(parents=True, exist_ok=True)
     about = machine()
-    (folder / f"{mode}.json").write_text(json.dumps({"mode": mode, "machine": about,
+    name = name or mode
+    (folder / f"{name}.json").write_text(json.dumps({"mode": mode, "machine": about,
                                                     "notebooks": [asdict(run) for run in runs]}, indent=1),
                                          encoding="utf-8")
-    path = folder / f"{mode}.md"
+    path = folder / f"{name}.md"
     path.write_text(markdown(runs, mode, about), encoding="utf-8")
     return path

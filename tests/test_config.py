@@ -19,6 +19,19 @@ def test_mode_follows_environment(monkeypatch):
     assert not config.is_fast()
 
 
+def test_seeds_are_two_unless_the_environment_lists_others(monkeypatch):
+    monkeypatch.delenv("COURSE_SEEDS", raising=False)
+    assert config.course_seeds() == (0, 1)
+    monkeypatch.setenv("COURSE_SEEDS", " 0,1, 2 ")
+    assert config.course_seeds() == (0, 1, 2)
+
+
+@pytest.mark.parametrize("text", ["0,one", "0,,1", "0.5", "1,1"])
+def test_seeds_refuse_what_is_not_a_list_of_distinct_whole_numbers(text):
+    with pytest.raises(ValueError, match="seed"):
+        config.parse_seeds(text)
+
+
 def test_set_seed_repeats_python_numpy_and_tensorflow():
     import tensorflow as tf
 
