@@ -32,8 +32,15 @@ $(READY): pyproject.toml $(CONSTRAINTS)
 lab: $(READY)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
+# The notebooks first, two at a time, each in its own kernel (most of a fast-mode run is building
+# each model's training step, single-threaded Python, so two kernels keep two cores busy); then every
+# other test, which reads what those runs recorded. One COURSE_TEST_SESSION ties the two together.
+NOTEBOOK_WORKERS ?= 2
+
 test: $(READY)
-	$(TEST_ENV) $(BIN)/python -m pytest
+	export COURSE_TEST_SESSION=$$($(BIN)/python -c 'import uuid; print(uuid.uuid4().hex)') && \
+	$(TEST_ENV) $(BIN)/python -m pytest notebooks --numprocesses $(NOTEBOOK_WORKERS) --dist loadscope && \
+	$(TEST_ENV) $(BIN)/python -m pytest tests
 
 unit: $(READY)
 	$(TEST_ENV) $(BIN)/python -m pytest tests -m "unit and not slow"

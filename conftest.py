@@ -47,7 +47,9 @@ def is_notebook_cell(item) -> bool:
 
 
 def pytest_configure(config):
-    os.environ["COURSE_TEST_SESSION"] = uuid.uuid4().hex  # marks the verdict records of this session
+    # Marks the verdict records of this test run; `make test` sets it once for its two pytest runs
+    # (the notebooks, then the rest), and pytest-xdist's workers inherit it.
+    os.environ.setdefault("COURSE_TEST_SESSION", uuid.uuid4().hex)
     for marker, meaning in [("unit", "fast tests of course_utils and the project's files"),
                             ("notebook", "runs notebooks, or reads what their run recorded"),
                             ("browser", "drives JupyterLab in Chromium")]:
