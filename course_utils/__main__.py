@@ -18,6 +18,7 @@ import argparse  # noqa: E402
 import math  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
+from unittest import mock  # noqa: E402
 
 from . import config, doctor  # noqa: E402
 
@@ -41,14 +42,15 @@ def run_notebooks(arguments: argparse.Namespace) -> int:
         print("No notebooks found: name them, or run from a clone of the course.")
         return 1
     mode = arguments.mode or config.course_mode()
-    if arguments.seeds:
-        os.environ["COURSE_SEEDS"] = arguments.seeds  # the kernels inherit it
-    runs = run_course(notebooks, mode=arguments.mode, save_to=config.PACKAGE_DIR.parent / "artifacts" / "executed" / mode)
-    if arguments.report:
-        from .report import write_report
+    seeds = {"COURSE_SEEDS": arguments.seeds} if arguments.seeds else {}
+    with mock.patch.dict(os.environ, seeds):  # the kernels and the report read it; this process gets its own back
+        runs = run_course(notebooks, mode=arguments.mode,
+                          save_to=config.PACKAGE_DIR.parent / "artifacts" / "executed" / mode)
+        if arguments.report:
+            from .report import write_report
 
-        name = f"{mode}-seeds-{arguments.seeds.replace(',', '-')}" if arguments.seeds else mode
-        print(f"report: {write_report(runs, mode, arguments.report, name=name)}")
+            name = f"{mode}-seeds-{arguments.seeds.replace(',', '-')}" if arguments.seeds else mode
+            print(f"report: {write_report(runs, mode, arguments.report, name=name)}")
     return 1 if any(run.error for run in runs) else 0
 
 

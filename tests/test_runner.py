@@ -47,6 +47,29 @@ def test_command_line_exit_code_follows_the_notebooks(tmp_path, monkeypatch):
     assert main(["run", str(fine), str(broken)]) == 1
 
 
+def test_the_seeds_option_reaches_the_kernel_and_names_the_report(tmp_path, monkeypatch):
+    from course_utils.__main__ import main
+
+    monkeypatch.setenv("COURSE_MODE", "fast")
+    monkeypatch.delenv("COURSE_SEEDS", raising=False)
+    seen = tmp_path / "seeds.txt"
+    path = write_notebook(tmp_path / "seeds.ipynb",
+                          f"import course_utils as cu\nopen({str(seen)!r}, 'w').write(repr(cu.course_seeds()))")
+    assert main(["run", "--seeds", "0,1,2", "--report", str(tmp_path / "reports"), str(path)]) == 0
+    assert seen.read_text() == "(0, 1, 2)"
+    report = (tmp_path / "reports" / "fast-seeds-0-1-2.md").read_text(encoding="utf-8")
+    assert "seeds 0,1,2" in report
+    assert "COURSE_SEEDS" not in os.environ
+
+
+def test_the_seeds_option_refuses_nonsense(capsys):
+    from course_utils.__main__ import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["run", "--seeds", "0,zero"])
+    assert stop.value.code == 2 and "whole numbers" in capsys.readouterr().err
+
+
 CLAIM_CELL = """import course_utils as cu
 cu.claims.check("Stuck at 2.302", "a claim the run disagrees with", rule="r", measurement="m",
                 verdict=cu.claims.HOLDS, stated=cu.claims.DOES_NOT_HOLD)"""
