@@ -117,7 +117,7 @@ def child_run(images: int, epochs: int, seed: int) -> dict:
     start = time.perf_counter()
     x, y = load_subset(images)
     history = train_new_model(x, y, epochs, seed)
-    return {"history": history, "train_seconds": time.perf_counter() - start}
+    return {"history": history, "train_seconds": time.perf_counter() - start, "child_rss_mb": rss_mb()}
 
 
 def function_count() -> int:
@@ -131,7 +131,7 @@ def measure(way: str, runs: int, images: int, epochs: int) -> dict:
     import keras  # noqa: F401 - imported before the first sample, as in a notebook's kernel
 
     x, y = load_subset(images)
-    histories, seconds, rss, child_seconds = [], [], [], []
+    histories, seconds, rss, child_seconds, child_rss = [], [], [], [], []
     model = None
     if way == "reset":
         keras.utils.set_random_seed(0)
@@ -154,6 +154,7 @@ def measure(way: str, runs: int, images: int, epochs: int) -> dict:
                 result = pool.apply(child_run, (images, epochs, run))
             histories.append(result["history"])
             child_seconds.append(result["train_seconds"])
+            child_rss.append(result["child_rss_mb"])
         seconds.append(time.perf_counter() - start)
         rss.append(rss_mb())
     first_losses = [history["loss"][0] for history in histories]
@@ -174,6 +175,7 @@ def measure(way: str, runs: int, images: int, epochs: int) -> dict:
         result["fresh_start"] = (abs(first_losses[1] - first_losses[0])
                                  < abs(first_losses[1] - final_losses[0]))
     if child_seconds:
+        result["child_rss_max_mb"] = max(child_rss)  # the child's RSS after its run, beside the parent's
         result["child_train_median_seconds"] = statistics.median(child_seconds)
         result["child_start_up_median_seconds"] = statistics.median(
             total - inside for total, inside in zip(seconds, child_seconds))
@@ -210,7 +212,8 @@ def print_row(result: dict) -> None:
         extra += (f"; first-epoch loss run 1 {result['first_epoch_loss_run1']:.3f}, run 2 "
                   f"{result['first_epoch_loss_run2']:.3f} (run 1 ended at {result['final_loss_run1']:.3f})")
     if "child_start_up_median_seconds" in result:
-        extra += f"; child start-up {result['child_start_up_median_seconds']:.1f} s a run"
+        extra += (f"; child start-up {result['child_start_up_median_seconds']:.1f} s a run, "
+                  f"child RSS up to {result['child_rss_max_mb']:.0f} MB")
     print(f"{result['way']:12s} after run 1 {result['rss_after_first_mb']:6.0f} MB, after run {result['runs']} "
           f"{result['rss_after_last_mb']:6.0f} MB, growth {result['growth_mb']:+6.1f} MB "
           f"({result['growth_per_run_mb']:+.2f} MB/run), median run {result['median_run_seconds']:.2f} s, "
