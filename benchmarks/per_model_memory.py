@@ -169,6 +169,7 @@ def measure(way: str, runs: int, images: int, epochs: int) -> dict:
         "first_epoch_loss_run1": first_losses[0], "first_epoch_loss_run2": first_losses[1] if runs > 1 else None,
         "final_loss_run1": final_losses[0],
         "eager_functions_at_end": function_count(),
+        "rss_mb": [round(value, 1) for value in rss],  # after each run
     }
     if runs > 1:
         # a fresh start: run 2's first epoch nearer run 1's first epoch than run 1's last
