@@ -8,6 +8,7 @@ optimizer's step count and moments at zero, its learning rate what was asked.
 import importlib.util
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
@@ -22,7 +23,6 @@ def benchmark():
 
 
 def test_reset_restores_the_untrained_loss_and_a_new_optimizer():
-    keras = pytest.importorskip("keras")
     module = benchmark()
     x, y = module.load_subset(64)
     keras.utils.set_random_seed(0)
