@@ -25,11 +25,22 @@ from typing import Any, Callable, Sequence
 import ipywidgets as widgets
 import keras
 import numpy
+import psutil
 from IPython.display import display
 from matplotlib import pyplot
 from matplotlib.figure import Figure
 
 from course_utils import plots
+
+
+# Binder gives a kernel and JupyterLab 2 GB together. TensorFlow keeps 5–28 MB of each run's trained
+# model for the kernel's life (benchmarks/REPEATED_RUNS.md), so past this the panel says so.
+MEMORY_NOTICE_MB = 1500
+
+
+def kernel_mb() -> float:
+    """This kernel's resident memory, in MB."""
+    return psutil.Process().memory_info().rss / 2**20
 
 
 _SHORT = reprlib.Repr()
@@ -417,6 +428,10 @@ class KnobPanel:
             elif not live_plot.values:
                 self._draw(values, label)
                 summary.append("no live plot or Stop: train did not pass callbacks to model.fit")
+            held = kernel_mb()
+            if held > MEMORY_NOTICE_MB:
+                summary.append(f"this kernel now holds {held:,.0f} MB: TensorFlow keeps part of every model "
+                               "trained; Kernel → Restart Kernel frees it")
         except Exception as problem:  # a learner's bug: shown in the panel, the kernel lives on
             with self._state:
                 self._fail(f"{type(problem).__name__}: {problem}", _learners_traceback(problem))

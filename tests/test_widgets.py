@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import pytest
 
-from course_utils import plots
+from course_utils import plots, widgets
 from course_utils.models import build_cnn
 from course_utils.widgets import Choice, IntSlider, KnobPanel, LogSlider, Slider, Toggle, _LivePlot
 
@@ -74,6 +74,18 @@ def test_run_passes_the_knob_values_to_train_and_returns_its_history():
     status = panel.status.value
     assert "lr=5.0e-02, he_uniform, epochs=3" in status and "done, 3 epochs" in status
     assert "val_loss" in status
+
+
+def test_a_run_says_when_the_kernel_holds_too_much_memory(monkeypatch):
+    panel = make_panel()
+    monkeypatch.setattr(widgets, "kernel_mb", lambda: widgets.MEMORY_NOTICE_MB - 1.0)
+    panel.run(epochs=1)
+    assert "Restart" not in panel.status.value
+    monkeypatch.setattr(widgets, "kernel_mb", lambda: widgets.MEMORY_NOTICE_MB + 230.0)
+    panel.run(epochs=1)
+    status = panel.status.value
+    assert "done, 1 epoch" in status and f"holds {widgets.MEMORY_NOTICE_MB + 230:,} MB" in status
+    assert "Kernel → Restart Kernel frees it" in status
 
 
 def test_plot_is_a_png_of_every_epoch_at_the_end():
