@@ -39,8 +39,8 @@ NOTEBOOK_WORKERS ?= 2
 
 test: $(READY)
 	export COURSE_TEST_SESSION=$$($(BIN)/python -c 'import uuid; print(uuid.uuid4().hex)') && \
-	$(TEST_ENV) $(BIN)/python -m pytest notebooks --numprocesses $(NOTEBOOK_WORKERS) --dist loadscope && \
-	$(TEST_ENV) $(BIN)/python -m pytest tests
+	$(TEST_ENV) $(BIN)/python -m pytest notebooks --numprocesses $(NOTEBOOK_WORKERS) --dist loadscope --durations 10 && \
+	$(TEST_ENV) $(BIN)/python -m pytest tests --durations 15
 
 unit: $(READY)
 	$(TEST_ENV) $(BIN)/python -m pytest tests -m "unit and not slow"
