@@ -2,7 +2,7 @@
 # Each creates .venv with the course installed on first use; pip refuses a Python outside
 # pyproject.toml's requires-python, the one place that range is written.
 # `make unit` runs the fast tests of course_utils and the project's files only: no notebook, no browser,
-# nothing marked slow (a test that starts another Python).
+# nothing marked slow (a test that starts another Python or sweeps hundreds of cases), two at a time.
 # `make test-ipywidgets7` runs the knob-panel tests on Colab's ipywidgets 7.7.1 in a second venv.
 # CONSTRAINTS=constraints.txt installs the versions last tested (CI does); without it pip picks
 # the newest versions in pyproject.toml's ranges, as a learner's install does.
@@ -43,7 +43,7 @@ test: $(READY)
 	$(TEST_ENV) $(BIN)/python -m pytest tests --durations 15
 
 unit: $(READY)
-	$(TEST_ENV) $(BIN)/python -m pytest tests -m "unit and not slow"
+	$(TEST_ENV) $(BIN)/python -m pytest tests -m "unit and not slow" --numprocesses 2
 
 # Colab's ipywidgets replaces the constrained one (and the two packages that come with it).
 $(WIDGETS7)/.installed: pyproject.toml $(CONSTRAINTS)

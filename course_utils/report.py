@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from .config import course_seeds
 from .runner import NotebookRun
 
 PACKAGES = ("tensorflow", "keras", "numpy", "ipywidgets", "jupyterlab")
@@ -34,7 +35,7 @@ def machine() -> dict:
     return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "python": platform.python_version(),
             "platform": platform.platform(), "cpus": os.cpu_count(),
             "load_average_1min": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None,
-            "seeds": os.environ.get("COURSE_SEEDS") or "0,1",
+            "seeds": ",".join(map(str, course_seeds())),
             **{name: _installed(name) for name in PACKAGES}}
 
 

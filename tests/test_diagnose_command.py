@@ -33,6 +33,7 @@ def real_run(tmp_path_factory):
     return folder, real_fit(folder, epochs=5, tensorboard=HAS_TENSORBOARD)
 
 
+@pytest.mark.slow  # runs the command in another Python
 @pytest.mark.parametrize("name", ["training.csv", "history.json",
                                   pytest.param("logs", marks=needs_tensorboard)])
 def test_the_command_on_a_real_run_prints_its_findings_and_a_status(real_run, name):
@@ -85,6 +86,7 @@ def test_a_nan_in_the_first_epochs_is_diagnosed_not_refused(tmp_path, capsys):
     assert "diverged" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # runs the command in another Python
 def test_a_missing_file_exits_2_from_the_command_line(tmp_path):
     result = run_command(tmp_path / "missing.csv")
     assert result.returncode == 2 and "does not exist" in result.stderr

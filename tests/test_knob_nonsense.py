@@ -33,6 +33,8 @@ import traitlets
 from course_utils import plots
 from course_utils.widgets import Choice, IntSlider, KnobPanel, LogSlider, Slider, Toggle
 
+pytestmark = pytest.mark.slow  # every knob of every panel: hundreds of runs, minutes in all
+
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 KINDS = {"LogSlider": LogSlider, "Slider": Slider, "IntSlider": IntSlider, "Choice": Choice, "Toggle": Toggle}
 KNOWN_HISTORY = {"loss": [2.3, 0.9], "val_loss": [2.25, 1.2]}

@@ -17,6 +17,7 @@ MAKE_ARGS = next((args for marker, args in SET_UPS.items() if (ROOT / ".venv" / 
 
 @pytest.mark.skipif(MAKE_ARGS is None,
                     reason="make lab needs the .venv that `make test` creates; run the suite through `make test`")
+@pytest.mark.slow  # starts JupyterLab
 def test_make_lab_serves_the_notebooks(tmp_path):
     port, token = free_port(), secrets.token_hex(16)
     args = f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} --IdentityProvider.token={token}"

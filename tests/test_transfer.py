@@ -125,6 +125,7 @@ def test_an_altered_backbone_is_replaced_not_loaded(tmp_path, monkeypatch, capsy
     assert len(out.strip().splitlines()) == 1 and "damaged or altered" in out
 
 
+@pytest.mark.slow  # runs the script in another Python
 def test_the_script_reproduces_a_backbone_that_passes_the_checks(tmp_path):
     out = tmp_path / "backbone.keras"
     finished = subprocess.run([sys.executable, str(ROOT / "scripts" / "pretrain_backbone.py"), "--epochs", "5",
