@@ -34,13 +34,14 @@ lab: $(READY)
 
 # The notebooks first, two at a time, each in its own kernel (most of a fast-mode run is building
 # each model's training step, single-threaded Python, so two kernels keep two cores busy); then every
-# other test, which reads what those runs recorded. One COURSE_TEST_SESSION ties the two together.
+# other test, which reads what those runs recorded, two test files at a time. One COURSE_TEST_SESSION
+# ties the two runs together.
 NOTEBOOK_WORKERS ?= 2
 
 test: $(READY)
 	export COURSE_TEST_SESSION=$$($(BIN)/python -c 'import uuid; print(uuid.uuid4().hex)') && \
 	$(TEST_ENV) $(BIN)/python -m pytest notebooks --numprocesses $(NOTEBOOK_WORKERS) --dist loadscope --durations 10 && \
-	$(TEST_ENV) $(BIN)/python -m pytest tests --durations 15
+	$(TEST_ENV) $(BIN)/python -m pytest tests --numprocesses $(NOTEBOOK_WORKERS) --dist loadfile --durations 15
 
 unit: $(READY)
 	$(TEST_ENV) $(BIN)/python -m pytest tests -m "unit and not slow" --numprocesses 2
