@@ -5,21 +5,16 @@ means something if each run really starts afresh: the same loss as the untrained
 optimizer's step count and moments at zero, its learning rate what was asked.
 """
 
-import importlib.util
-from pathlib import Path
-
 import keras
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from project import load_benchmark
+
 
 
 def benchmark():
-    spec = importlib.util.spec_from_file_location("per_model_memory", ROOT / "benchmarks" / "per_model_memory.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("per_model_memory")
 
 
 def test_reset_restores_the_untrained_loss_and_a_new_optimizer():

@@ -5,12 +5,10 @@ the first notebook with a panel: a fresh kernel in fast mode runs the notebook u
 then ``panel.run()`` twenty times; the growth between the first run and the twentieth is bounded.
 """
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from project import ROOT, load_benchmark
+
 BOUND_MB = 100
 RUNS = 20
 
@@ -18,10 +16,7 @@ pytestmark = pytest.mark.slow  # starts a kernel and trains twenty times
 
 
 def benchmark():
-    spec = importlib.util.spec_from_file_location("repeated_runs", ROOT / "benchmarks" / "repeated_runs.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("repeated_runs")
 
 
 def test_the_benchmark_finds_every_notebook_with_a_panel():
