@@ -12,7 +12,6 @@ import pytest
 from project import load_benchmark
 
 
-
 def benchmark():
     return load_benchmark("per_model_memory")
 
