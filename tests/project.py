@@ -11,6 +11,7 @@ else:  # Python 3.10
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+WITH_PANEL = [path for path in NOTEBOOKS if "KnobPanel(" in path.read_text(encoding="utf-8")]  # a knob panel
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 SETTINGS = PYPROJECT["tool"]["cnn-training-clinic"]
 

@@ -33,10 +33,10 @@ import traitlets
 
 from course_utils import plots
 from course_utils.widgets import Choice, IntSlider, KnobPanel, LogSlider, Slider, Toggle
+from project import NOTEBOOKS, WITH_PANEL
 
-pytestmark = pytest.mark.slow  # every knob of every panel: hundreds of runs, minutes in all
+pytestmark = pytest.mark.slow  # every knob of every panel: hundreds of cases
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 KINDS = {"LogSlider": LogSlider, "Slider": Slider, "IntSlider": IntSlider, "Choice": Choice, "Toggle": Toggle}
 KNOWN_HISTORY = {"loss": [2.3, 0.9], "val_loss": [2.25, 1.2]}
 PNG_SIGNATURE = b"\x89PNG"
@@ -197,7 +197,7 @@ def drawn(monkeypatch):
 
 
 def test_every_notebook_panel_is_found():
-    with_panel = {path.stem for path in NOTEBOOKS if "KnobPanel(" in path.read_text(encoding="utf-8")}
+    with_panel = {path.stem for path in WITH_PANEL}
     assert with_panel, "no notebook has a knob panel: the enumeration is broken"
     assert {panel_id.split("#")[0] for panel_id in PANELS} == with_panel
     assert all(panel["knobs"] for panel in PANELS.values())

@@ -4,7 +4,7 @@ import nbformat
 import pytest
 
 from panel_cells import cells_needed, panel_notebook
-from project import NOTEBOOKS
+from project import WITH_PANEL
 
 CELLS = [
     "import numpy as np",                                # 0: used by 1 and 4
@@ -28,8 +28,7 @@ def test_a_cell_that_is_not_plain_python_is_kept():
     assert cells_needed(["%matplotlib inline", "y = 1", "panel = y"], 2) == [0, 1, 2]
 
 
-@pytest.mark.parametrize("path", [path for path in NOTEBOOKS if "KnobPanel(" in path.read_text(encoding="utf-8")],
-                         ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", WITH_PANEL, ids=lambda path: path.stem)
 def test_each_panel_notebook_keeps_its_panel_and_its_text_and_drops_some_code(path):
     full, trimmed = nbformat.read(path, as_version=4), panel_notebook(path)
     code = [cell.source for cell in trimmed.cells if cell.cell_type == "code"]
