@@ -32,16 +32,15 @@ $(READY): pyproject.toml $(CONSTRAINTS)
 lab: $(READY)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
-# The notebooks first, two at a time, each in its own kernel (most of a fast-mode run is building
-# each model's training step, single-threaded Python, so two kernels keep two cores busy); then every
-# other test, which reads what those runs recorded, two test files at a time. One COURSE_TEST_SESSION
-# ties the two runs together.
-NOTEBOOK_WORKERS ?= 2
+# One pytest run, two workers (pytest-xdist): the notebooks first, each in its own kernel (most of a
+# fast-mode run is building each model's training step, single-threaded Python, so two kernels keep
+# two cores busy), then every other test, two test files at a time; the tests that read what the
+# notebooks' runs recorded last. conftest.py sets the order; `--no-loadscope-reorder` keeps it.
+TEST_WORKERS ?= 2
 
 test: $(READY)
-	export COURSE_TEST_SESSION=$$($(BIN)/python -c 'import uuid; print(uuid.uuid4().hex)') && \
-	$(TEST_ENV) $(BIN)/python -m pytest notebooks --numprocesses $(NOTEBOOK_WORKERS) --dist loadscope --durations 10 && \
-	$(TEST_ENV) $(BIN)/python -m pytest tests --numprocesses $(NOTEBOOK_WORKERS) --dist loadfile --durations 15
+	$(TEST_ENV) $(BIN)/python -m pytest notebooks tests --numprocesses $(TEST_WORKERS) --dist loadfile \
+		--no-loadscope-reorder --durations 25
 
 unit: $(READY)
 	$(TEST_ENV) $(BIN)/python -m pytest tests -m "unit and not slow" --numprocesses 2

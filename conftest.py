@@ -4,7 +4,7 @@
 failed; the cells marked ``# NBVAL_CHECK_OUTPUT`` reproduced their stored output; the claims the
 notebook checked, recorded in ``artifacts/verdicts/<notebook>.jsonl`` (through ``COURSE_VERDICTS``);
 and the executed notebook, saved in ``artifacts/executed/<mode>/``. The claims and site tests read
-these afterwards, so the notebooks run before every other test.
+these afterwards, so the notebooks come before every other test.
 """
 
 import json
@@ -40,6 +40,21 @@ LEARNERS_THREADS = {name: os.environ.get(name) for name in THREAD_VARIABLES}  # 
 # pytest-timeout ends a notebook cell's test, kernel start included, that hangs past this: a minute
 # more than nbval's own --nbval-cell-timeout (pyproject.toml), which covers only the cell's execution.
 NOTEBOOK_CELL_TIMEOUT = 660
+# `make test` is one pytest run on two workers (pytest-xdist, `--dist loadfile --no-loadscope-reorder`):
+# a worker takes the next file in this order when it has almost finished its last one. The notebooks
+# come first, the longest first; then the test files that take longest (measured with --durations),
+# so that the two workers finish together; last, the tests that read what the notebooks' runs
+# recorded, which wait for a notebook the other worker is still running (tests/claims.py). A file not
+# named keeps its place by name: a stale list makes the run slower, not wrong.
+LONGEST_FIRST = (
+    "05_capacity_and_regularization.ipynb", "04_normalization_and_augmentation.ipynb", "01_stuck_at_ln10.ipynb",
+    "02_weight_initialization.ipynb", "03_learning_rate_and_schedules.ipynb", "06_transfer_learning.ipynb",
+    "07_clinic_capstone.ipynb", "00_start_here.ipynb",
+    "test_browser.py", "test_patients.py", "test_repeated_runs.py", "test_runner.py", "test_data.py",
+    "test_make_lab.py", "test_diagnose_command.py", "test_transfer.py", "test_widgets.py", "test_doctor.py",
+    "test_determinism.py",
+)
+READ_THE_NOTEBOOK_RUNS = ("test_claims.py", "test_claims_05.py", "test_site.py")
 
 
 def is_notebook_cell(item) -> bool:
@@ -47,8 +62,7 @@ def is_notebook_cell(item) -> bool:
 
 
 def pytest_configure(config):
-    # Marks the verdict records of this test run; `make test` sets it once for its two pytest runs
-    # (the notebooks, then the rest), and pytest-xdist's workers inherit it.
+    # Marks the verdict records of this test run; pytest-xdist's workers inherit it.
     os.environ.setdefault("COURSE_TEST_SESSION", uuid.uuid4().hex)
     for marker, meaning in [("unit", "fast tests of course_utils and the project's files"),
                             ("notebook", "runs notebooks, or reads what their run recorded"),
@@ -64,19 +78,29 @@ def pytest_collectstart(collector):
 
 @pytest.hookimpl(tryfirst=True)  # the marks must be there before `-m` deselects
 def pytest_collection_modifyitems(items):
-    """Notebook cells first (the claims tests read their records), each test marked by kind."""
+    """Each test marked by kind; the files in the order of ``LONGEST_FIRST``, notebooks first."""
     for item in items:
         if is_notebook_cell(item):
             item.add_marker("notebook")
             item.add_marker(pytest.mark.timeout(NOTEBOOK_CELL_TIMEOUT))
         elif not any(item.get_closest_marker(name) for name in ("notebook", "browser")):
             item.add_marker("unit")
-    items[:] = [item for item in items if is_notebook_cell(item)] + \
-               [item for item in items if not is_notebook_cell(item)]
+    items.sort(key=run_order)  # stable: a file's tests and cells keep their order
 
 
-def status_path(stem: str) -> Path:
-    return VERDICTS_DIR / f"{stem}.status.json"
+def run_order(item) -> tuple[int, int]:
+    name = item.path.name
+    group = 0 if is_notebook_cell(item) else 2 if name in READ_THE_NOTEBOOK_RUNS else 1
+    return group, LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
+def write_status(stem: str, status: dict) -> None:
+    """A notebook run's status for the tests that read its records, replaced whole (tests on the other
+    worker may be reading it)."""
+    path = VERDICTS_DIR / f"{stem}.status.json"
+    partial = path.with_suffix(f".{os.getpid()}.partial")
+    partial.write_text(json.dumps({"session": os.environ["COURSE_TEST_SESSION"], **status}), encoding="utf-8")
+    os.replace(partial, path)
 
 
 def changed_thread_settings() -> dict:
@@ -106,7 +130,7 @@ def pytest_runtest_setup(item):
     VERDICTS_DIR.mkdir(parents=True, exist_ok=True)
     record = VERDICTS_DIR / f"{item.path.stem}.jsonl"
     record.unlink(missing_ok=True)
-    status_path(item.path.stem).unlink(missing_ok=True)
+    write_status(item.path.stem, {"running": True})
     os.environ["COURSE_VERDICTS"] = str(record)
     # The kernel draws its figures inline, as in JupyterLab, so the executed copy has its plots;
     # this process keeps Agg (no display).
@@ -149,8 +173,7 @@ def pytest_runtest_teardown(item, nextitem):
     else:
         os.environ["MPLBACKEND"] = item.parent._course_backend
     save_executed(item)
-    status = {"session": os.environ["COURSE_TEST_SESSION"], "failed": _failed_cells.get(item.path.stem, [])}
-    status_path(item.path.stem).write_text(json.dumps(status), encoding="utf-8")
+    write_status(item.path.stem, {"running": False, "failed": _failed_cells.get(item.path.stem, [])})
 
 
 def pytest_report_header(config):
