@@ -10,19 +10,37 @@ tool that one lesson teaches is imported from its own module, by name, where the
 exercise's self-checks from ``course_utils.exercises``.
 """
 
+import importlib
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # imported before TensorFlow (the command line): no start-up log lines
 
-from . import checks, claims
 from .config import by_mode, course_mode, course_seeds, is_fast, is_online, limit_threads, set_seed, where_it_runs
-from .data import Dataset, load_dataset, random_images
-from .plots import compare_runs, image_grid, plot_history
-from .progress import Progress
 
 __version__ = "0.1.0"
 
 limit_threads()  # before TensorFlow's first operation: a container's CPUs, not the host's
+
+# The other names ``cu`` exposes, each with its module, imported the first time the name is used
+# (PEP 562): a Python that needs only the settings, the claims or the data cache (the course runner,
+# `python -m course_utils run`; the site builder) starts without TensorFlow.
+_ON_FIRST_USE = {"checks": "checks", "claims": "claims", "Dataset": "data", "load_dataset": "data",
+                 "random_images": "data", "compare_runs": "plots", "image_grid": "plots", "plot_history": "plots",
+                 "Progress": "progress"}
+
+
+def __getattr__(name: str):
+    if name not in _ON_FIRST_USE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f".{_ON_FIRST_USE[name]}", __name__)
+    value = module if _ON_FIRST_USE[name] == name else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_ON_FIRST_USE))
+
 
 __all__ = [
     "Dataset", "by_mode", "checks", "claims", "compare_runs", "course_mode", "course_seeds", "image_grid", "is_fast",
