@@ -1,7 +1,8 @@
 """``python -m course_utils diagnose PATH``: each input kind, every symptom, and bad input.
 
-The command runs in a subprocess once per input kind on a real run; the per-symptom checks call
-``main`` in-process, on files written by Keras's own callbacks.
+The command runs in a subprocess on a real run's CSVLogger file, and on a missing file; the same real
+run's other kinds of file and the per-symptom checks call ``main`` in-process, on files written by
+Keras's own callbacks.
 """
 
 import os
@@ -33,15 +34,24 @@ def real_run(tmp_path_factory):
     return folder, real_fit(folder, epochs=5, tensorboard=HAS_TENSORBOARD)
 
 
+def assert_reports_the_run(out, history):
+    assert "ln(3) = 1.099" in out and "5 epochs" in out
+    assert f"{history['loss'][-1]:.3f}" in out  # the evidence quotes the run's own numbers
+
+
 @pytest.mark.slow  # runs the command in another Python
-@pytest.mark.parametrize("name", ["training.csv", "history.json",
-                                  pytest.param("logs", marks=needs_tensorboard)])
-def test_the_command_on_a_real_run_prints_its_findings_and_a_status(real_run, name):
+def test_the_command_on_a_real_run_prints_its_findings_and_a_status(real_run):
     folder, history = real_run
-    result = run_command(folder / name, "--classes", 3)
+    result = run_command(folder / "training.csv", "--classes", 3)
     assert result.returncode in (0, 1), result.stderr
-    assert "ln(3) = 1.099" in result.stdout and "5 epochs" in result.stdout
-    assert f"{history['loss'][-1]:.3f}" in result.stdout  # the evidence quotes the run's own numbers
+    assert_reports_the_run(result.stdout, history)
+
+
+@pytest.mark.parametrize("name", ["history.json", pytest.param("logs", marks=needs_tensorboard)])
+def test_the_real_runs_other_kinds_of_file_give_its_findings(real_run, capsys, name):
+    folder, history = real_run
+    assert main(["diagnose", str(folder / name), "--classes", "3"]) in (0, 1)
+    assert_reports_the_run(capsys.readouterr().out, history)
 
 
 @pytest.mark.parametrize("kind", WRITERS)

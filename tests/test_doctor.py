@@ -239,10 +239,3 @@ def test_doctor_end_to_end(tmp_path):
     named = {line[6:20].strip(): line for line in lines[:-1]}
     assert named["Smoke training"].startswith("PASS")
     assert named["Download data"].startswith("WARN")  # offline, with an empty data folder
-
-
-@pytest.mark.slow
-def test_module_without_subcommand_exits_2(tmp_path):
-    result = run_module(tmp_path=tmp_path)
-    assert result.returncode == 2
-    assert "doctor" in result.stdout

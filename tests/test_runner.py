@@ -75,9 +75,16 @@ cu.claims.check("Stuck at 2.302", "a claim the run disagrees with", rule="r", me
                 verdict=cu.claims.HOLDS, stated=cu.claims.DOES_NOT_HOLD)"""
 
 
-def test_a_run_records_each_cells_time_and_the_claims_checked(tmp_path):
-    path = write_notebook(tmp_path / "claims.ipynb", "x = 1", "import time\ntime.sleep(1.5)", CLAIM_CELL)
-    run = run_notebook(path)
+@pytest.fixture(scope="module")
+def claims_run(tmp_path_factory):
+    """One run of a notebook that checks a claim, for the run's record and for its report."""
+    path = write_notebook(tmp_path_factory.mktemp("claims") / "claims.ipynb", "x = 1",
+                          "import time\ntime.sleep(1.5)", CLAIM_CELL)
+    return run_notebook(path)
+
+
+def test_a_run_records_each_cells_time_and_the_claims_checked(claims_run):
+    run = claims_run
     assert run.error == ""
     assert [index for index, _ in run.cell_seconds] == [0, 1, 2]
     seconds = dict(run.cell_seconds)
@@ -87,11 +94,10 @@ def test_a_run_records_each_cells_time_and_the_claims_checked(tmp_path):
     assert "COURSE_VERDICTS" not in os.environ
 
 
-def test_the_report_marks_a_claim_that_disagrees_with_its_text(tmp_path):
+def test_the_report_marks_a_claim_that_disagrees_with_its_text(claims_run, tmp_path):
     from course_utils.report import write_report
 
-    run = run_notebook(write_notebook(tmp_path / "claims.ipynb", CLAIM_CELL))
-    report = write_report([run], "fast", tmp_path / "reports").read_text(encoding="utf-8")
+    report = write_report([claims_run], "fast", tmp_path / "reports").read_text(encoding="utf-8")
     assert "| claims.ipynb |" in report and "| 1 | 1 |" in report
     assert "| a claim the run disagrees with | m | holds | does not hold | **no** |" in report
     assert (tmp_path / "reports" / "fast.json").exists()
