@@ -42,8 +42,5 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_ON_FIRST_USE))
 
 
-__all__ = [
-    "Dataset", "by_mode", "checks", "claims", "compare_runs", "course_mode", "course_seeds", "image_grid", "is_fast",
-    "is_online", "limit_threads", "load_dataset", "plot_history", "Progress", "random_images", "set_seed",
-    "where_it_runs",
-]
+__all__ = ["by_mode", "course_mode", "course_seeds", "is_fast", "is_online", "limit_threads", "set_seed",
+           "where_it_runs", *_ON_FIRST_USE]
